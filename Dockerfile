@@ -1,0 +1,18 @@
+# Production image of the API. It expects MONGODB_URI and the secrets that APP_ENV=prod requires
+# (the service refuses to start without them and names what is missing).
+FROM python:3.11-slim AS build
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY api ./api
+RUN pip install --no-cache-dir --prefix=/install .
+
+FROM python:3.11-slim
+RUN useradd --create-home --uid 10001 app
+COPY --from=build /install /usr/local
+COPY policies /app/policies
+WORKDIR /app
+USER app
+ENV APP_ENV=prod HOST=0.0.0.0 PORT=8000 PYTHONUNBUFFERED=1
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)" || exit 1
+CMD ["python", "-m", "api", "serve"]

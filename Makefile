@@ -1,0 +1,47 @@
+# Two commands on a fresh machine: `make run` (set up what is missing, serve on the embedded
+# defaults) and `make test` (set up what is missing, pass the tests).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+LOCALDB := .bin/localdb
+LOCALDB_SRC := localdb/main.go localdb/go.mod localdb/go.sum
+
+.PHONY: setup run test lint fmt schema bench clean
+
+setup: $(VENV)/.installed $(LOCALDB)
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(LOCALDB): $(LOCALDB_SRC)
+	@command -v go >/dev/null 2>&1 || { \
+	  echo "The embedded database needs Go >= 1.24 to build (https://go.dev/dl/)."; \
+	  echo "Install Go, or set MONGODB_URI to use a MongoDB server instead."; exit 1; }
+	cd localdb && go build -trimpath -o ../$(LOCALDB) .
+
+run: setup
+	$(PY) -m api serve
+
+test: setup
+	$(PY) -m pytest
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+fmt: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+schema: setup
+	$(PY) -m api schema > schema.graphql
+
+bench: setup
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) .bin

@@ -1,0 +1,104 @@
+"""`python -m api serve | token | schema | sandbox ...`"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from datetime import timedelta
+
+from api.clock import SystemClock
+from api.identity.dev_secret import jwt_secret
+from api.identity.tokens import STAFF_ROLES, TokenVerifier
+from api.settings import ConfigurationError, Settings, check_startable
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.app import create_app
+    from api.localdb import LocalDatabase
+
+    settings = Settings()
+    check_startable(settings)
+    _print_banner(settings)
+    with ExitStack() as stack:
+        if settings.uses_embedded_database:
+            uri = stack.enter_context(LocalDatabase(settings.data_dir / "db"))
+            settings = settings.model_copy(update={"mongodb_uri": uri})
+        app = create_app(settings)
+        uvicorn.run(app, host=settings.host, port=settings.port, access_log=False)
+    return 0
+
+
+def _print_banner(settings: Settings) -> None:
+    base = f"http://{settings.public_host}:{settings.port}"
+    database = "embedded (FerretDB/SQLite)" if settings.uses_embedded_database else "MONGODB_URI"
+    print(f"Billing API ({settings.app_env}), database: {database}", flush=True)
+    if settings.is_prod:
+        return
+    print(f"GraphiQL: {base}/graphql", flush=True)
+    print(
+        "Sign in: `python -m api token --sub user-1 --email user-1@example.com`, then in GraphiQL's"
+        ' Headers pane: {"Authorization": "Bearer <token>"}',
+        flush=True,
+    )
+
+
+def token(args: argparse.Namespace) -> int:
+    settings = Settings()
+    if settings.is_prod:
+        print("`token` is for development only (APP_ENV=dev).", file=sys.stderr)
+        return 2
+    verifier = TokenVerifier(jwt_secret(settings), settings.jwt_issuer, settings.jwt_audience)
+    print(
+        verifier.issue(
+            subject=args.sub,
+            email=args.email,
+            roles=frozenset(args.role or ()),
+            now=SystemClock().now(),
+            ttl=timedelta(hours=args.ttl_hours),
+        )
+    )
+    return 0
+
+
+def schema(args: argparse.Namespace) -> int:
+    from api.graphql.schema import build_schema
+
+    print(str(build_schema()))
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m api")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="run the API (embedded database and sandbox by default)")
+    issue = commands.add_parser("token", help="print a signed-in token (development only)")
+    issue.add_argument("--sub", required=True, help="the user's stable id")
+    issue.add_argument("--email")
+    issue.add_argument("--role", action="append", choices=sorted(STAFF_ROLES))
+    issue.add_argument("--ttl-hours", type=float, default=24.0)
+    commands.add_parser("schema", help="print the GraphQL schema (SDL)")
+    return parser
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "serve": serve,
+    "token": token,
+    "schema": schema,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ConfigurationError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

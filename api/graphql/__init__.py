@@ -1,0 +1,1 @@
+"""The GraphQL edge: types, resolvers and guards. Nothing outside this package imports it."""

@@ -1,0 +1,69 @@
+"""The schema: root types composed from one module per domain, and its protective extensions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import strawberry
+import structlog
+from graphql import GraphQLError
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import (
+    AddValidationRules,
+    MaskErrors,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
+
+from api.graphql.viewer import ViewerQuery
+
+MAX_DEPTH = 10
+MAX_TOKENS = 2000
+
+Query = merge_types("Query", (ViewerQuery,))
+
+log = structlog.get_logger("graphql")
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """Bugs are masked; deliberate GraphQL errors (auth, validation) keep their message and code."""
+    return error.original_error is not None and not isinstance(error.original_error, GraphQLError)
+
+
+class BillingSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # Strawberry logs every error with a traceback; only unexpected ones deserve that.
+        for error in errors:
+            if is_unexpected(error):
+                log.error("unexpected_error", path=error.path, exc_info=error.original_error)
+
+
+def _extensions(*, production: bool) -> list[Callable[[], SchemaExtension]]:
+    # Rules are built once: a rule class built per request would defeat the validation cache.
+    rules: list[Any] = list(QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules)
+    if production:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    return [
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+        lambda: AddValidationRules(rules),
+        lambda: MaskErrors(should_mask_error=is_unexpected),
+    ]
+
+
+def build_schema(*, production: bool = False) -> strawberry.Schema:
+    return BillingSchema(
+        query=Query,
+        extensions=_extensions(production=production),
+        config=StrawberryConfig(disable_field_suggestions=production),
+    )

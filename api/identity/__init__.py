@@ -1,0 +1,1 @@
+"""Who is calling: verified bearer tokens, and the user each token's subject names."""

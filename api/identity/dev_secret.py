@@ -1,0 +1,39 @@
+"""In development the JWT secret is generated once and kept under DATA_DIR.
+
+That way `python -m api token` and the running service agree without any setting, and tokens
+survive restarts. Production must set JWT_SECRET (settings refuse to start otherwise).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from api.settings import Settings
+
+
+def jwt_secret(settings: Settings) -> str:
+    if settings.jwt_secret is not None:
+        return settings.jwt_secret.get_secret_value()
+    if settings.is_prod:
+        raise RuntimeError("JWT_SECRET is required in prod")
+    return _load_or_create(settings.data_dir / "jwt_secret")
+
+
+def _load_or_create(path: Path) -> str:
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(secrets.token_urlsafe(48))
+    tmp.chmod(0o600)
+    # link() publishes the whole file atomically and fails if another process won the race;
+    # either way every process ends up reading the one secret that was published.
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()
+    return path.read_text().strip()

@@ -1,0 +1,82 @@
+"""One typed settings object, read from the environment (and an optional `.env`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ConfigurationError(RuntimeError):
+    """The service cannot start with these settings; the message says what to set."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    app_env: Literal["dev", "prod"] = "dev"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    data_dir: Path = Path("./var")
+    mongodb_uri: str | None = None
+    mongodb_db: str = "billing"
+    razorpay_key_id: str | None = None
+    razorpay_key_secret: SecretStr | None = None
+    razorpay_webhook_secret: SecretStr | None = None
+    razorpay_base_url: str = "https://api.razorpay.com"
+    jwt_secret: SecretStr | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    @property
+    def is_prod(self) -> bool:
+        return self.app_env == "prod"
+
+    @property
+    def uses_embedded_database(self) -> bool:
+        return self.mongodb_uri is None
+
+    @property
+    def uses_sandbox(self) -> bool:
+        """No Razorpay keys at all: the service serves and uses its own Razorpay sandbox."""
+        return not (
+            self.razorpay_key_id or self.razorpay_key_secret or self.razorpay_webhook_secret
+        )
+
+    @property
+    def public_host(self) -> str:
+        """The address this process can be reached at from itself (0.0.0.0 is not one)."""
+        return "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host  # noqa: S104
+
+
+PROD_REQUIRED = (
+    "MONGODB_URI",
+    "RAZORPAY_KEY_ID",
+    "RAZORPAY_KEY_SECRET",
+    "RAZORPAY_WEBHOOK_SECRET",
+    "JWT_SECRET",
+)
+
+
+def check_startable(settings: Settings) -> None:
+    """Refuse a configuration that would run half-configured, naming what is missing."""
+    present = {name: getattr(settings, name.lower()) is not None for name in PROD_REQUIRED}
+    if settings.is_prod:
+        missing = [name for name, ok in present.items() if not ok]
+        if missing:
+            raise ConfigurationError(
+                "APP_ENV=prod needs these settings, which are missing: " + ", ".join(missing)
+            )
+    razorpay = [name for name in PROD_REQUIRED if name.startswith("RAZORPAY")]
+    given = [name for name in razorpay if present[name]]
+    if given and len(given) != len(razorpay):
+        raise ConfigurationError(
+            "Razorpay is half-configured: set all of "
+            + ", ".join(razorpay)
+            + " (or none, to use the built-in sandbox); missing: "
+            + ", ".join(n for n in razorpay if n not in given)
+        )

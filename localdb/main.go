@@ -1,0 +1,83 @@
+// Command localdb runs FerretDB v1 (MongoDB wire protocol over SQLite) for local
+// development and tests. It embeds github.com/FerretDB/FerretDB/ferretdb instead of
+// building FerretDB's own command, whose version check panics outside a FerretDB
+// checkout (FerretDB issue #2982).
+//
+// It prints one JSON line {"uri": "mongodb://..."} once it listens, then serves until
+// SIGINT/SIGTERM or until its standard input closes, so it never outlives the parent
+// that started it with a pipe on stdin.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+func main() {
+	listen := flag.String("listen", "127.0.0.1:0", "TCP address to listen on (port 0 picks a free one)")
+	dataDir := flag.String("data-dir", "", "directory for the SQLite files (created if missing)")
+	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
+	watchStdin := flag.Bool("watch-stdin", true, "exit when standard input closes")
+	flag.Parse()
+
+	if err := run(*listen, *dataDir, *logLevel, *watchStdin); err != nil {
+		fmt.Fprintln(os.Stderr, "localdb:", err)
+		os.Exit(1)
+	}
+}
+
+func run(listen, dataDir, logLevel string, watchStdin bool) error {
+	if dataDir == "" {
+		return fmt.Errorf("-data-dir is required")
+	}
+	abs, err := filepath.Abs(dataDir)
+	if err != nil {
+		return err
+	}
+	if err = os.MkdirAll(abs, 0o700); err != nil {
+		return err
+	}
+
+	var level slog.Level
+	if err = level.UnmarshalText([]byte(logLevel)); err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+
+	db, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: listen},
+		Logger:    logger,
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + abs + "/",
+	})
+	if err != nil {
+		return err
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if watchStdin {
+		go func() {
+			_, _ = io.Copy(io.Discard, os.Stdin)
+			stop()
+		}()
+	}
+
+	line, err := json.Marshal(map[string]string{"uri": db.MongoDBURI()})
+	if err != nil {
+		return err
+	}
+	fmt.Println(string(line))
+
+	return db.Run(ctx)
+}

@@ -1,0 +1,56 @@
+"""Keyword builders for tests: tokens and GraphQL calls."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import jwt
+
+TEST_JWT_SECRET = "test-secret-for-the-test-suite-only-" + "0123456789abcdef" * 3
+
+
+def token(
+    *,
+    sub: str = "user-1",
+    email: str | None = "user-1@example.com",
+    roles: list[str] | None = None,
+    expires_in: timedelta = timedelta(hours=1),
+    secret: str = TEST_JWT_SECRET,
+    algorithm: str = "HS256",
+    extra: dict[str, Any] | None = None,
+    omit: tuple[str, ...] = (),
+) -> str:
+    now = datetime.now(UTC)
+    claims: dict[str, Any] = {"sub": sub, "iat": now, "exp": now + expires_in}
+    if email is not None:
+        claims["email"] = email
+    if roles is not None:
+        claims["roles"] = roles
+    claims.update(extra or {})
+    for name in omit:
+        claims.pop(name, None)
+    return jwt.encode(claims, secret, algorithm=algorithm)
+
+
+def unsigned_token(*, sub: str = "user-1") -> str:
+    """A token with `alg: none`, as an attacker would forge it."""
+    exp = int((datetime.now(UTC) + timedelta(hours=1)).timestamp())
+    return jwt.encode({"sub": sub, "exp": exp}, key=None, algorithm="none")
+
+
+async def graphql(
+    client: httpx.AsyncClient,
+    query: str,
+    *,
+    variables: dict[str, Any] | None = None,
+    bearer: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
+    sent = dict(headers or {})
+    if bearer is not None:
+        sent["Authorization"] = f"Bearer {bearer}"
+    return await client.post(
+        "/graphql", json={"query": query, "variables": variables}, headers=sent
+    )

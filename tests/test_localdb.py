@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+from typing import Any
+
+import pytest
+from pymongo import MongoClient
+
+from api.localdb import LocalDatabase, LocalDatabaseError
+
+
+def test_data_survives_a_restart_of_the_embedded_database(tmp_path: Path) -> None:
+    with LocalDatabase(tmp_path) as uri:
+        writer: MongoClient[dict[str, Any]] = MongoClient(uri)
+        writer.app.things.insert_one({"_id": "kept"})
+        writer.close()
+
+    with LocalDatabase(tmp_path) as uri:
+        reader: MongoClient[dict[str, Any]] = MongoClient(uri)
+        found = reader.app.things.find_one({"_id": "kept"})
+        reader.close()
+
+    assert found == {"_id": "kept"}
+
+
+def test_stopping_leaves_no_process_behind(tmp_path: Path) -> None:
+    database = LocalDatabase(tmp_path)
+    database.start()
+    process = database._process
+    assert process is not None
+
+    database.stop()
+
+    assert process.poll() is not None
+
+
+def test_the_launcher_exits_when_its_parent_goes_away(tmp_path: Path) -> None:
+    # given a running launcher, when its stdin pipe closes (as when its parent is killed)
+    database = LocalDatabase(tmp_path)
+    database.start()
+    process = database._process
+    assert process is not None and process.stdin is not None
+    process.stdin.close()
+
+    # then it exits by itself, without a signal
+    assert process.wait(timeout=10) == 0
+    database.stop()
+
+
+def test_a_missing_launcher_says_how_to_get_one(tmp_path: Path) -> None:
+    database = LocalDatabase(tmp_path, binary=None)
+    os.environ["LOCALDB_BIN"] = str(tmp_path / "nope")
+    try:
+        with pytest.raises(LocalDatabaseError) as missing:
+            database.start()
+    finally:
+        del os.environ["LOCALDB_BIN"]
+
+    assert "MONGODB_URI" in str(missing.value)
+    assert "make setup" in str(missing.value)
+
+
+def test_a_launcher_that_dies_at_start_reports_its_error(tmp_path: Path) -> None:
+    # given a port that is already taken by another embedded database
+    with LocalDatabase(tmp_path / "first") as uri:
+        taken = uri.removeprefix("mongodb://").rstrip("/")
+
+        # then a second one on that port fails at once, with the launcher's own words
+        with pytest.raises(LocalDatabaseError, match=r"exited at start.*address already in use"):
+            LocalDatabase(tmp_path / "second", listen=taken).start()
+
+
+def test_sigterm_stops_the_launcher_cleanly(tmp_path: Path) -> None:
+    database = LocalDatabase(tmp_path)
+    database.start()
+    process = database._process
+    assert process is not None
+
+    process.send_signal(signal.SIGTERM)
+
+    assert process.wait(timeout=10) == 0
+    database.stop()

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+
+from api.app import create_app
+from api.settings import ConfigurationError, check_startable
+from tests.conftest import make_settings
+
+PROD_SECRETS = {
+    "razorpay_key_id": "rzp_test_abcdefghijklmn",
+    "razorpay_key_secret": "secret",
+    "razorpay_webhook_secret": "whsecret",
+}
+
+
+def test_prod_refuses_to_start_and_names_every_missing_secret() -> None:
+    settings = make_settings(app_env="prod", jwt_secret=None)
+
+    with pytest.raises(ConfigurationError) as refused:
+        check_startable(settings)
+
+    message = str(refused.value)
+    for name in (
+        "MONGODB_URI",
+        "RAZORPAY_KEY_ID",
+        "RAZORPAY_KEY_SECRET",
+        "RAZORPAY_WEBHOOK_SECRET",
+        "JWT_SECRET",
+    ):
+        assert name in message
+
+
+def test_half_configured_razorpay_keys_are_refused() -> None:
+    settings = make_settings(razorpay_key_id="rzp_test_abcdefghijklmn")
+
+    with pytest.raises(ConfigurationError, match="RAZORPAY_KEY_SECRET"):
+        check_startable(settings)
+
+
+def test_dev_starts_with_no_settings_at_all() -> None:
+    check_startable(make_settings(jwt_secret=None))
+
+
+@pytest.mark.asyncio(loop_scope="session")
+async def test_prod_serves_no_graphiql_and_no_introspection(
+    mongodb_uri: str, database_name: str, tmp_path: Path
+) -> None:
+    settings = make_settings(
+        app_env="prod",
+        mongodb_uri=mongodb_uri,
+        mongodb_db=database_name,
+        data_dir=tmp_path,
+        **PROD_SECRETS,
+    )
+    app = create_app(settings)
+    async with LifespanManager(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            page = await http.get("/graphql", headers={"accept": "text/html"})
+            introspection = await http.post(
+                "/graphql", json={"query": "{ __schema { types { name } } }"}
+            )
+            plain = await http.post("/graphql", json={"query": "{ viewer { id } }"})
+
+    assert page.status_code == 404
+    assert "introspection" in introspection.json()["errors"][0]["message"].lower()
+    assert plain.json() == {"data": {"viewer": None}}
+
+
+@pytest.mark.asyncio(loop_scope="session")
+async def test_dev_serves_graphiql(client: httpx.AsyncClient) -> None:
+    page = await client.get("/graphql", headers={"accept": "text/html"})
+
+    assert page.status_code == 200
+    assert "graphiql" in page.text.lower()
