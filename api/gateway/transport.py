@@ -1,0 +1,115 @@
+"""How one SDK call is made: a worker thread from our own bounded pool, a timeout on every call,
+domain errors instead of SDK ones, a circuit breaker outside and retries only where safe.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from functools import partial
+from typing import Any
+
+import anyio
+import anyio.to_thread
+import razorpay
+import requests
+from requests.adapters import HTTPAdapter
+
+from api.gateway.breaker import CircuitBreaker
+from api.gateway.config import GatewaySettings
+from api.gateway.errors import (
+    GatewayCircuitOpen,
+    GatewayMalformedEntity,
+    GatewayUnavailable,
+    map_sdk_error,
+)
+from api.gateway.retry import RetryPolicy, call_with_retries
+
+SdkMethod = Callable[..., Any]
+
+
+def build_session(pool_size: int) -> requests.Session:
+    """One keep-alive pool shared by all worker threads, at least as large as the thread limit."""
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
+def build_sdk_client(settings: GatewaySettings, session: requests.Session) -> Any:
+    # `enable_retry` is never called: it would retry POSTs with blocking sleeps in our threads.
+    return razorpay.Client(
+        session=session,
+        auth=(settings.key_id, settings.key_secret),
+        base_url=settings.root_url,
+    )
+
+
+def is_outage(exc: BaseException) -> bool:
+    """What the breaker counts: Razorpay down or unreachable, not a refused request."""
+    return isinstance(exc, GatewayUnavailable) and not isinstance(exc, GatewayCircuitOpen)
+
+
+class SdkCaller:
+    def __init__(
+        self, settings: GatewaySettings, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        # Our own limiter, so a slow Razorpay cannot take anyio's shared default threads.
+        self._limiter = anyio.CapacityLimiter(settings.max_concurrency)
+        self._timeout = settings.timeout
+        self._retry = RetryPolicy(
+            attempts=settings.retry_attempts,
+            base_delay_seconds=settings.retry_base_delay_seconds,
+            max_delay_seconds=settings.retry_max_delay_seconds,
+        )
+        self.breaker = CircuitBreaker(
+            failure_threshold=settings.breaker_failure_threshold,
+            reset_after_seconds=settings.breaker_reset_seconds,
+            is_failure=is_outage,
+            clock=clock,
+        )
+
+    async def read(self, method: SdkMethod, *args: object) -> Mapping[str, Any]:
+        """A GET: repeating it changes nothing, so it is retried."""
+        attempt = partial(self._attempt, method, args, None, is_write=False)
+        return await self.breaker.call(lambda: call_with_retries(attempt, self._retry))
+
+    async def write(self, method: SdkMethod, *args: object) -> Mapping[str, Any]:
+        """A POST/PATCH/PUT without an idempotency key: sent once, never retried."""
+        return await self.breaker.call(partial(self._attempt, method, args, None, is_write=True))
+
+    async def idempotent_write(
+        self, method: SdkMethod, *args: object, headers: Mapping[str, str]
+    ) -> Mapping[str, Any]:
+        """A write Razorpay de-duplicates by a header key, so a retry returns the same result."""
+        attempt = partial(self._attempt, method, args, headers, is_write=True)
+        return await self.breaker.call(lambda: call_with_retries(attempt, self._retry))
+
+    async def _attempt(
+        self,
+        method: SdkMethod,
+        args: tuple[object, ...],
+        headers: Mapping[str, str] | None,
+        *,
+        is_write: bool,
+    ) -> Mapping[str, Any]:
+        kwargs: dict[str, Any] = {"timeout": self._timeout}
+        if headers:
+            kwargs["headers"] = dict(headers)  # a fresh dict per attempt: the SDK adds to it
+        try:
+            result = await self._in_thread(partial(method, *args, **kwargs))
+        except Exception as exc:
+            mapped = map_sdk_error(exc, is_write=is_write)
+            if mapped is None:
+                raise
+            raise mapped from exc
+        if not isinstance(result, dict):
+            message = f"Razorpay returned {type(result).__name__}, not an object"
+            raise GatewayMalformedEntity(message, maybe_applied=is_write)
+        return result
+
+    async def _in_thread(self, call: Callable[[], Any]) -> Any:
+        # Not abandoned on cancel: the thread would keep its HTTP call going outside the
+        # limiter; the per-call timeout bounds how long a cancelled caller waits instead.
+        return await anyio.to_thread.run_sync(call, limiter=self._limiter)
