@@ -1,0 +1,99 @@
+"""A subscription's authentication transaction, as Checkout runs it (FACTS §3 table).
+
+Immediate start: the first cycle is charged at authentication (plan amount x quantity + addons),
+with an invoice, and the subscription becomes active. Future start: a ₹5 token payment,
+refunded at once, and the subscription becomes authenticated (with addons: the upfront amount
+is charged with an invoice instead, and kept).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.sandbox import refunding
+from api.sandbox.charging import Outcome, charge
+from api.sandbox.core import Core
+from api.sandbox.cycles import book, invoice_for, issue_invoice, plan_of, start_cycle
+from api.sandbox.entities import invoices, orders
+from api.sandbox.entities.payments import Payer
+from api.sandbox.entities.subscriptions import last_cycle_start
+from api.sandbox.errors import ApiError
+from api.sandbox.lifecycle import charged
+
+Entity = dict[str, Any]
+TOKEN_AMOUNT = 500
+NOT_PAYABLE = "Customer payment is not allowed for the Subscription at this stage."
+
+
+def authenticate(core: Core, subscription: Entity, payer: Payer, outcome: Outcome) -> Entity:
+    if subscription["status"] != "created":
+        raise ApiError(NOT_PAYABLE, field="subscription_id")
+    ledger = book(core, subscription)
+    future = subscription["start_at"] is not None
+    invoice = core.store.find("invoice", ledger.invoice_id or "")
+    if invoice is None and not (future and not ledger.addons):
+        invoice = first_invoice(core, subscription, future=future)
+    order = (
+        core.store.get("order", invoice["order_id"]) if invoice else token_order(core, subscription)
+    )
+    payment = charge(core, order=order, payer=payer, outcome=outcome, invoice=invoice)
+    if payment["status"] == "captured":
+        authenticated(core, subscription, payment, payer, future=future)
+    return payment
+
+
+def first_invoice(core: Core, subscription: Entity, *, future: bool) -> Entity:
+    if future:
+        ledger = book(core, subscription)
+        lines = [invoices.line_item(item, 1, "addon") for item in ledger.addons]
+        return invoice_for(core, subscription, lines)
+    return issue_invoice(core, subscription, addons=True)
+
+
+def token_order(core: Core, subscription: Entity) -> Entity:
+    plan = plan_of(core, subscription)
+    order = orders.order_entity(
+        amount=TOKEN_AMOUNT,
+        currency_=plan["item"]["currency"],
+        receipt=None,
+        notes={},
+        now=core.now(),
+    )
+    return core.store.add(order)
+
+
+def authenticated(
+    core: Core, subscription: Entity, payment: Entity, payer: Payer, *, future: bool
+) -> None:
+    customer = refunding.customer_for(core, payer)
+    payment["customer_id"] = customer["id"]
+    subscription.update(customer_id=customer["id"], payment_method=payer.method)
+    if future:
+        starts_later(core, subscription, payment)
+    else:
+        starts_now(core, subscription, payment)
+
+
+def starts_later(core: Core, subscription: Entity, payment: Entity) -> None:
+    ledger = book(core, subscription)
+    ledger.anchor = subscription["start_at"]
+    subscription.update(status="authenticated", charge_at=subscription["start_at"])
+    core.emit("subscription.authenticated", subscription)
+    if payment["amount"] == TOKEN_AMOUNT and not ledger.addons:
+        refunding.refund(core, payment, TOKEN_AMOUNT, notes={"reason": "authentication"})
+
+
+def starts_now(core: Core, subscription: Entity, payment: Entity) -> None:
+    ledger = book(core, subscription)
+    ledger.anchor = payment["created_at"]
+    plan = plan_of(core, subscription)
+    subscription.update(
+        start_at=ledger.anchor,
+        end_at=last_cycle_start(plan, ledger.anchor, subscription["total_count"]),
+    )
+    invoice = core.store.get("invoice", ledger.invoice_id or "")
+    start_cycle(core, subscription)
+    invoice.update(
+        billing_start=subscription["current_start"], billing_end=subscription["current_end"]
+    )
+    charged(core, subscription, payment)

@@ -1,0 +1,32 @@
+"""What every handler works with: config, clock, state and the outgoing events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from api.clock import MovableClock
+from api.sandbox.config import SandboxConfig
+from api.sandbox.events import EventSink, make_event
+from api.sandbox.store import Store
+
+Entity = dict[str, Any]
+
+
+@dataclass
+class Core:
+    config: SandboxConfig
+    clock: MovableClock
+    store: Store
+    sink: EventSink
+
+    def now(self) -> int:
+        return int(self.clock.now().timestamp())
+
+    def emit(self, name: str, *entities: Entity) -> None:
+        """Queue a webhook; the payload is a snapshot, as Razorpay's are."""
+        event = make_event(self.config.account_id, name, entities, self.now())
+        self.sink.publish(event)
+
+    def commit(self) -> None:
+        self.store.commit(self.clock.offset)

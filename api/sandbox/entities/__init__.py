@@ -1,0 +1,1 @@
+"""Builders for Razorpay's entities, with the keys and value types Razorpay returns (FACTS §2)."""
