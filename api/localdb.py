@@ -50,6 +50,7 @@ class LocalDatabase:
         self.listen = listen
         self.binary = binary
         self.uri: str | None = None
+        self.log_path = data_dir.parent / f"{data_dir.name}.log"
         self._process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> str:
@@ -61,12 +62,14 @@ class LocalDatabase:
     def start(self, timeout: float = 30.0) -> str:
         binary = self.binary or find_binary()
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self._process = subprocess.Popen(  # noqa: S603 (our own binary, fixed arguments)
-            [str(binary), "-listen", self.listen, "-data-dir", str(self.data_dir)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
+        # A log file, not a pipe: a pipe nobody reads fills up and then blocks the database.
+        with self.log_path.open("ab") as log:
+            self._process = subprocess.Popen(  # noqa: S603 (our own binary, fixed arguments)
+                [str(binary), "-listen", self.listen, "-data-dir", str(self.data_dir)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
+            )
         try:
             self.uri = self._read_uri(timeout)
             _wait_until_answers(self.uri, deadline=time.monotonic() + timeout)
@@ -86,18 +89,15 @@ class LocalDatabase:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        for stream in (process.stdout, process.stderr):
-            if stream:
-                stream.close()
+        if process.stdout:
+            process.stdout.close()
 
     def _read_uri(self, timeout: float) -> str:
         assert self._process is not None and self._process.stdout is not None
         line = _readline(self._process.stdout, timeout)
         if not line:
-            stderr = (
-                self._process.stderr.read().decode(errors="replace") if self._process.stderr else ""
-            )
             self._process.wait(5)
+            stderr = self.log_path.read_text(errors="replace")
             raise LocalDatabaseError(
                 f"The embedded database exited at start (code {self._process.returncode}): "
                 f"{stderr.strip()[-2000:]}"

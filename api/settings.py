@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     razorpay_key_secret: SecretStr | None = None
     razorpay_webhook_secret: SecretStr | None = None
     razorpay_base_url: str = "https://api.razorpay.com"
+    razorpay_plan_id: str | None = None
+    razorpay_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    grace_days: float = Field(default=3.0, ge=0, le=30)
     jwt_secret: SecretStr | None = None
     jwt_issuer: str | None = None
     jwt_audience: str | None = None

@@ -4,8 +4,35 @@ from __future__ import annotations
 
 from beanie import Document
 
+from api.documents.accounts import BillingAccount
+from api.documents.events import AccessChange, WebhookEvent
+from api.documents.payments import Payment, Refund, RefundRequest
+from api.documents.subscriptions import Subscription, SubscriptionObservation, UpgradeClaim
 from api.documents.users import User
 
-DOCUMENTS: list[type[Document]] = [User]
+DOCUMENTS: list[type[Document]] = [
+    User,
+    BillingAccount,
+    Subscription,
+    SubscriptionObservation,
+    UpgradeClaim,
+    Payment,
+    Refund,
+    RefundRequest,
+    WebhookEvent,
+    AccessChange,
+]
 
-__all__ = ["DOCUMENTS", "User"]
+__all__ = [
+    "DOCUMENTS",
+    "AccessChange",
+    "BillingAccount",
+    "Payment",
+    "Refund",
+    "RefundRequest",
+    "Subscription",
+    "SubscriptionObservation",
+    "UpgradeClaim",
+    "User",
+    "WebhookEvent",
+]

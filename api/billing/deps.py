@@ -1,0 +1,26 @@
+"""What the billing functions need from the outside world, passed in explicitly."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from api.billing.catalog import PRO, Plan
+from api.clock import Clock
+from api.gateway.client import RazorpayGateway
+
+
+@dataclass
+class Billing:
+    gateway: RazorpayGateway
+    clock: Clock
+    key_id: str
+    grace: timedelta
+    plan: Plan = PRO
+    razorpay_plan_id: str | None = None  # from settings, or synced on first use
+    auto_sync_plan: bool = False  # only against the sandbox: never create plans at Razorpay unasked
+    plan_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def now(self) -> datetime:
+        return self.clock.now()

@@ -1,0 +1,48 @@
+"""Expected outcomes that are not successes, each with a stable code the schema exposes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from api.gateway.errors import GatewayCallError, GatewayUnavailable
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    message: str
+    retryable: bool = False
+
+
+def not_found(what: str) -> Problem:
+    return Problem("NOT_FOUND", f"No such {what}.")
+
+
+ALREADY_SUBSCRIBED = Problem("ALREADY_SUBSCRIBED", "You already have Pro.")
+INVALID_SIGNATURE = Problem("INVALID_SIGNATURE", "The checkout signature does not verify.")
+PLAN_NOT_CONFIGURED = Problem(
+    "PLAN_NOT_CONFIGURED", "The Pro plan is not set up at Razorpay: run `python -m api plans sync`."
+)
+NOT_PAID = Problem("NOT_PAID", "Razorpay has not captured this payment.")
+NO_ACTIVE_SUBSCRIPTION = Problem("NO_ACTIVE_SUBSCRIPTION", "There is no subscription to cancel.")
+REFUND_EXCEEDS_CAPTURED = Problem(
+    "REFUND_EXCEEDS_CAPTURED", "The refund is larger than what remains of the captured amount."
+)
+INVALID_AMOUNT = Problem("INVALID_AMOUNT", "A refund amount must be a positive number of paise.")
+UPGRADE_IN_PROGRESS = Problem(
+    "UPGRADE_IN_PROGRESS", "Another upgrade for you is being set up; try again in a moment.", True
+)
+
+
+def gateway_unavailable(detail: str) -> Problem:
+    return Problem("GATEWAY_UNAVAILABLE", f"Razorpay is unavailable: {detail}", retryable=True)
+
+
+def gateway_rejected(detail: str) -> Problem:
+    return Problem("GATEWAY_REJECTED", f"Razorpay refused the request: {detail}")
+
+
+def from_gateway(error: GatewayCallError) -> Problem:
+    if isinstance(error, GatewayUnavailable):
+        return gateway_unavailable(error.message)
+    return gateway_rejected(error.message)

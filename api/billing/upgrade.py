@@ -1,0 +1,138 @@
+"""`upgrade`: one unpaid Razorpay subscription per user at a time, whoever asks and how often.
+
+Double clicks, two tabs and two API processes all race here. The unique `open_key` of
+`UpgradeClaim` picks one winner; everyone else reads the winner's subscription.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import timedelta
+
+from pymongo.errors import DuplicateKeyError
+
+from api.billing import outcomes
+from api.billing.catalog import PRO_TOTAL_COUNT, PlanCode
+from api.billing.customers import customer_for
+from api.billing.deps import Billing
+from api.billing.entitlements import access_for
+from api.billing.outcomes import Problem
+from api.billing.plans import resolve_plan_id
+from api.documents import Subscription, UpgradeClaim, User
+from api.gateway.errors import GatewayCallError
+
+# A claim still without a subscription after this long belongs to a request that died.
+STALE_CLAIM = timedelta(seconds=60)
+WAIT_FOR_WINNER = 15.0
+POLL = 0.1
+CHECKOUT_STATUSES = frozenset({"created"})
+
+
+@dataclass(frozen=True)
+class Checkout:
+    key_id: str
+    subscription_id: str
+    name: str
+    description: str
+    prefill_email: str | None
+
+
+async def upgrade(billing: Billing, user: User, idempotency_key: str) -> Checkout | Problem:
+    assert user.id is not None
+    if (await access_for(user.id, billing.now())).plan is PlanCode.PRO:
+        return outcomes.ALREADY_SUBSCRIBED
+    try:
+        plan_id = await resolve_plan_id(billing)
+    except GatewayCallError as error:
+        return outcomes.from_gateway(error)
+    if plan_id is None:
+        return outcomes.PLAN_NOT_CONFIGURED
+    deadline = asyncio.get_running_loop().time() + WAIT_FOR_WINNER
+    while asyncio.get_running_loop().time() < deadline:
+        claim = await UpgradeClaim.find_one(UpgradeClaim.open_key == str(user.id))
+        if claim is None:
+            won = await _claim(billing, user, idempotency_key)
+            if won is not None:
+                return await _create(billing, user, won)
+            continue
+        reused = await _reuse(billing, user, claim)
+        if reused is not None:
+            return reused
+        await asyncio.sleep(POLL)
+    return outcomes.UPGRADE_IN_PROGRESS
+
+
+async def _claim(billing: Billing, user: User, idempotency_key: str) -> UpgradeClaim | None:
+    assert user.id is not None
+    claim = UpgradeClaim(
+        user_id=user.id,
+        open_key=str(user.id),
+        idempotency_key=idempotency_key,
+        created_at=billing.now(),
+    )
+    try:
+        await claim.insert()
+    except DuplicateKeyError:
+        return None
+    return claim
+
+
+async def _reuse(billing: Billing, user: User, claim: UpgradeClaim) -> Checkout | None:
+    """The open claim's checkout if it is still payable; closes claims that are done or dead."""
+    if claim.razorpay_subscription_id is None:
+        if billing.now() - claim.created_at > STALE_CLAIM:
+            await _close(billing, claim)
+        return None
+    subscription = await Subscription.find_one(
+        Subscription.razorpay_subscription_id == claim.razorpay_subscription_id
+    )
+    if subscription is not None and subscription.status in CHECKOUT_STATUSES:
+        return _checkout(billing, user, subscription.razorpay_subscription_id)
+    await _close(billing, claim)
+    return None
+
+
+async def _create(billing: Billing, user: User, claim: UpgradeClaim) -> Checkout | Problem:
+    assert user.id is not None and billing.razorpay_plan_id is not None
+    try:
+        customer_id = await customer_for(billing, user)
+        created = await billing.gateway.create_subscription(
+            billing.razorpay_plan_id,
+            PRO_TOTAL_COUNT,
+            customer_id,
+            notes={"user_id": str(user.id), "plan_code": billing.plan.code.value},
+        )
+    except GatewayCallError as error:
+        # Free the claim so the next click can try again. A create that may have reached Razorpay
+        # leaves at worst an unpaid subscription there, which nobody is ever charged for.
+        await _close(billing, claim)
+        return outcomes.from_gateway(error)
+    now = billing.now()
+    await Subscription(
+        user_id=user.id,
+        razorpay_subscription_id=created.id,
+        razorpay_plan_id=created.plan_id,
+        plan_code=billing.plan.code.value,
+        status=created.status,
+        created_at=now,
+        updated_at=now,
+    ).insert()
+    # Targeted $set, never a whole-document save: a save could reopen a claim closed meanwhile.
+    await claim.set({"razorpay_subscription_id": created.id})
+    return _checkout(billing, user, created.id)
+
+
+async def _close(billing: Billing, claim: UpgradeClaim) -> None:
+    # A value unique to this claim frees the user's open_key on MongoDB and FerretDB alike.
+    await claim.set({"open_key": f"closed:{claim.id}", "closed_at": billing.now()})
+
+
+def _checkout(billing: Billing, user: User, subscription_id: str) -> Checkout:
+    return Checkout(
+        key_id=billing.key_id,
+        subscription_id=subscription_id,
+        name=billing.plan.name,
+        description=billing.plan.description,
+        prefill_email=user.email,
+    )

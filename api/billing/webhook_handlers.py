@@ -1,0 +1,147 @@
+"""What each Razorpay event does here. Every handler is safe to run twice, late or out of order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from beanie import PydanticObjectId
+from bson.errors import InvalidId
+from pymongo.errors import DuplicateKeyError
+
+from api.billing import subscription_state
+from api.billing.deps import Billing
+from api.billing.inbox import Envelope, Handled
+from api.billing.payments import record_payment
+from api.billing.refunds import record_refund
+from api.billing.subscriptions import record_subscription_payment
+from api.documents import BillingAccount, Payment, Subscription, User
+from api.gateway.entities import (
+    RazorpaySubscription,
+    parse_invoice,
+    parse_payment,
+    parse_refund,
+    parse_subscription,
+)
+
+
+def entity(envelope: Envelope, name: str) -> dict[str, Any] | None:
+    found = envelope.payload.get(name)
+    inner = found.get("entity") if isinstance(found, dict) else None
+    return inner if isinstance(inner, dict) else None
+
+
+async def on_subscription_event(billing: Billing, envelope: Envelope) -> Handled:
+    data = entity(envelope, "subscription")
+    if data is None:
+        return Handled("ignored", "no subscription in the payload")
+    snapshot = parse_subscription(data)
+    subscription = await _subscription_for(billing, snapshot)
+    if subscription is None:
+        return Handled("ignored", "not a subscription of this service")
+    observation = subscription_state.observation_of(
+        snapshot,
+        id=f"webhook:{envelope.event_id}",
+        event=envelope.event,
+        observed_at=envelope.created_at,
+        source=f"webhook:{envelope.event_id}",
+    )
+    stale = subscription_state.as_observation(observation).rank < tuple(subscription.applied_rank)
+    await subscription_state.record(observation)
+    payment = entity(envelope, "payment")
+    if payment is not None:
+        await record_subscription_payment(
+            billing, subscription, parse_payment(payment), source=f"webhook:{envelope.event_id}"
+        )
+    await subscription_state.refresh(snapshot.id, grace=billing.grace, now=billing.now())
+    return Handled("stale", "older than what is already applied") if stale else Handled("processed")
+
+
+async def _subscription_for(
+    billing: Billing, snapshot: RazorpaySubscription
+) -> Subscription | None:
+    """Ours by id; or, if the upgrade that created it died before storing it, by its notes."""
+    found = await Subscription.find_one(Subscription.razorpay_subscription_id == snapshot.id)
+    if found is not None:
+        return found
+    user = await _user(snapshot.notes.get("user_id"))
+    if (
+        user is None
+        or user.id is None
+        or snapshot.notes.get("plan_code") != billing.plan.code.value
+    ):
+        return None
+    now = billing.now()
+    adopted = Subscription(
+        user_id=user.id,
+        razorpay_subscription_id=snapshot.id,
+        razorpay_plan_id=snapshot.plan_id,
+        plan_code=billing.plan.code.value,
+        status=snapshot.status,
+        created_at=snapshot.created_at or now,
+        updated_at=now,
+    )
+    try:
+        await adopted.insert()
+    except DuplicateKeyError:
+        return await Subscription.find_one(Subscription.razorpay_subscription_id == snapshot.id)
+    return adopted
+
+
+async def _user(user_id: str | None) -> User | None:
+    try:
+        return await User.get(PydanticObjectId(user_id)) if user_id else None
+    except InvalidId:
+        return None
+
+
+async def on_payment_event(billing: Billing, envelope: Envelope) -> Handled:
+    data = entity(envelope, "payment")
+    if data is None:
+        return Handled("ignored", "no payment in the payload")
+    payment = parse_payment(data)
+    if await Payment.get(payment.id) is not None:
+        return Handled("processed", "payment already recorded")
+    account = await BillingAccount.find_one(
+        BillingAccount.razorpay_customer_id == payment.customer_id
+    )
+    if account is None:
+        # Subscription payments also arrive with subscription.charged / invoice.paid, which
+        # name the subscription; a payment we cannot place is left to those.
+        return Handled("ignored", "payment of an unknown customer")
+    await record_payment(
+        payment,
+        user_id=account.user_id,
+        subscription_id=None,
+        expected_amount=None,
+        source=f"webhook:{envelope.event_id}",
+        now=billing.now(),
+    )
+    return Handled("processed")
+
+
+async def on_invoice_paid(billing: Billing, envelope: Envelope) -> Handled:
+    invoice, payment = entity(envelope, "invoice"), entity(envelope, "payment")
+    if invoice is None or payment is None:
+        return Handled("ignored", "no invoice or payment in the payload")
+    subscription_id = parse_invoice(invoice).subscription_id
+    subscription = await Subscription.find_one(
+        Subscription.razorpay_subscription_id == subscription_id
+    )
+    if subscription is None:
+        return Handled("ignored", "not an invoice of this service's subscriptions")
+    await record_subscription_payment(
+        billing, subscription, parse_payment(payment), source=f"webhook:{envelope.event_id}"
+    )
+    return Handled("processed")
+
+
+async def on_refund_event(billing: Billing, envelope: Envelope) -> Handled:
+    data = entity(envelope, "refund")
+    if data is None:
+        return Handled("ignored", "no refund in the payload")
+    refund = parse_refund(data)
+    payment = await Payment.get(refund.payment_id)
+    if payment is None:
+        return Handled("ignored", "refund of a payment this service did not record")
+    await record_refund(refund, payment=payment, reason=None, requested_by=None, now=billing.now())
+    return Handled("processed")

@@ -1,0 +1,73 @@
+"""Payments and refunds, each stored once under its Razorpay id.
+
+Card data is limited to last4 and network. A payment's refunded amount is not stored: it is the
+sum of its refunds, so two refund events racing cannot leave a wrong total behind.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from beanie import Document, PydanticObjectId
+from pymongo import ASCENDING, DESCENDING, IndexModel
+
+
+class Payment(Document):
+    id: str  # type: ignore[assignment]  # the Razorpay payment id
+    user_id: PydanticObjectId
+    razorpay_subscription_id: str | None = None
+    razorpay_invoice_id: str | None = None
+    amount: int
+    currency: str
+    status: str
+    method: str | None = None
+    card_last4: str | None = None
+    card_network: str | None = None
+    error_code: str | None = None
+    error_description: str | None = None
+    expected_amount: int | None = None
+    amount_mismatch: bool = False
+    created_at: datetime
+    recorded_at: datetime
+    source: str
+
+    class Settings:
+        name = "payments"
+        indexes = [
+            IndexModel(
+                [("user_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)],
+                name="user_history",
+            ),
+        ]
+
+
+class Refund(Document):
+    id: str  # type: ignore[assignment]  # the Razorpay refund id
+    payment_id: str
+    user_id: PydanticObjectId
+    amount: int
+    currency: str
+    status: str
+    speed_requested: str | None = None
+    reason: str | None = None
+    requested_by: str | None = None
+    created_at: datetime
+    updated_at: datetime
+
+    class Settings:
+        name = "refunds"
+        indexes = [IndexModel([("payment_id", ASCENDING)], name="payment")]
+
+
+class RefundRequest(Document):
+    """A staff refund request, claimed once per idempotency key before Razorpay is called."""
+
+    id: str  # type: ignore[assignment]  # the idempotency key, also sent as X-Refund-Idempotency
+    payment_id: str
+    amount: int | None
+    requested_by: str
+    razorpay_refund_id: str | None = None
+    created_at: datetime
+
+    class Settings:
+        name = "refund_requests"
