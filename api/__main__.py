@@ -71,6 +71,25 @@ def schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def plans(args: argparse.Namespace) -> int:
+    from api.cli_plans import main as plans_main
+    from api.gateway.errors import GatewayCallError
+
+    settings = Settings()
+    check_startable(settings)
+    try:
+        return plans_main(settings)
+    except GatewayCallError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 1
+
+
+def sandbox(args: argparse.Namespace) -> int:
+    from api.sandbox.cli import main as sandbox_main
+
+    return sandbox_main(list(args.rest))
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m api")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -81,6 +100,10 @@ def _parser() -> argparse.ArgumentParser:
     issue.add_argument("--role", action="append", choices=sorted(STAFF_ROLES))
     issue.add_argument("--ttl-hours", type=float, default=24.0)
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
+    plan = commands.add_parser("plans", help="the Pro plan at Razorpay")
+    plan.add_argument("action", choices=["sync"], help="find or create the plan; print its id")
+    box = commands.add_parser("sandbox", help="drive the running Razorpay sandbox", add_help=False)
+    box.add_argument("rest", nargs=argparse.REMAINDER)
     return parser
 
 
@@ -88,6 +111,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "serve": serve,
     "token": token,
     "schema": schema,
+    "plans": plans,
+    "sandbox": sandbox,
 }
 
 

@@ -4,28 +4,40 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
 
 from beanie import init_beanie
 from pymongo import AsyncMongoClient
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
 
-from api.clock import Clock, SystemClock
+from api.billing.deps import Billing
+from api.clock import Clock
 from api.documents import DOCUMENTS
 from api.graphql.schema import build_schema
 from api.graphql.view import GraphQLView
 from api.identity.dev_secret import jwt_secret
 from api.identity.tokens import TokenVerifier
+from api.indexes import ensure_indexes
+from api.razorpay_wiring import wire_razorpay
+from api.sandbox import Sandbox
 from api.services import Services
 from api.settings import ConfigurationError, Settings, check_startable
 from api.web.auth import BearerTokenBackend, auth_error_response
 from api.web.health import healthz, readyz
 from api.web.logging import RequestLogMiddleware, configure_logging
+from api.webhooks.route import razorpay_webhook
 
 
-def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    sandbox_overrides: dict[str, Any] | None = None,
+) -> Starlette:
     check_startable(settings)
     if settings.mongodb_uri is None:
         raise ConfigurationError(
@@ -34,7 +46,15 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         )
     configure_logging(settings.log_level)
     verifier = TokenVerifier(jwt_secret(settings), settings.jwt_issuer, settings.jwt_audience)
-    services_clock = clock or SystemClock()
+    razorpay = wire_razorpay(settings, clock, sandbox_overrides)
+    billing = Billing(
+        gateway=razorpay.gateway,
+        clock=razorpay.clock,
+        key_id=razorpay.key_id,
+        grace=timedelta(days=settings.grace_days),
+        razorpay_plan_id=settings.razorpay_plan_id,
+        auto_sync_plan=razorpay.sandbox is not None,
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -43,21 +63,46 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         )
         database = mongo[settings.mongodb_db]
         try:
-            await init_beanie(database=database, document_models=DOCUMENTS)
-            app.state.services = Services(settings, services_clock, mongo, database, verifier)
-            yield
+            await init_beanie(database=database, document_models=DOCUMENTS, skip_indexes=True)
+            await ensure_indexes(database, DOCUMENTS)
+            app.state.services = Services(
+                settings,
+                razorpay.clock,
+                mongo,
+                database,
+                verifier,
+                billing,
+                razorpay.webhook_secret,
+            )
+            async with _running(razorpay.sandbox):
+                yield
         finally:
+            await razorpay.gateway.aclose()
             await mongo.close()
 
     return Starlette(
-        routes=_routes(settings, verifier),
+        routes=_routes(settings, verifier, razorpay.sandbox),
         middleware=[Middleware(RequestLogMiddleware)],
         lifespan=lifespan,
         max_body_size=settings.max_body_bytes,
     )
 
 
-def _routes(settings: Settings, verifier: TokenVerifier) -> list[BaseRoute]:
+@asynccontextmanager
+async def _running(sandbox: Sandbox | None) -> AsyncIterator[None]:
+    if sandbox is None:
+        yield
+        return
+    await sandbox.start()
+    try:
+        yield
+    finally:
+        await sandbox.stop()
+
+
+def _routes(
+    settings: Settings, verifier: TokenVerifier, sandbox: Sandbox | None
+) -> list[BaseRoute]:
     graphql = GraphQLView(
         build_schema(production=settings.is_prod),
         graphql_ide=None if settings.is_prod else "graphiql",
@@ -66,8 +111,12 @@ def _routes(settings: Settings, verifier: TokenVerifier) -> list[BaseRoute]:
     authenticated = AuthenticationMiddleware(
         graphql, backend=BearerTokenBackend(verifier), on_error=auth_error_response
     )
-    return [
+    routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/graphql", authenticated, methods=["GET", "POST"]),
+        Route("/webhooks/razorpay", razorpay_webhook, methods=["POST"]),
     ]
+    if sandbox is not None:
+        routes.append(Mount("/sandbox", app=sandbox.app))
+    return routes

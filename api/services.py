@@ -8,6 +8,7 @@ from typing import Any
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from api.billing.deps import Billing
 from api.clock import Clock
 from api.identity.tokens import TokenVerifier
 from api.settings import Settings
@@ -20,3 +21,5 @@ class Services:
     mongo: AsyncMongoClient[dict[str, Any]]
     database: AsyncDatabase[dict[str, Any]]
     verifier: TokenVerifier
+    billing: Billing
+    webhook_secret: str | None  # None refuses every webhook

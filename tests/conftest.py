@@ -1,26 +1,39 @@
-"""One embedded database per test session (or MONGODB_URI), one app, empty collections per test."""
+"""One embedded database per session (or MONGODB_URI) and one app served over loopback HTTP.
+
+The app runs under uvicorn on a socket bound before it is built, so the Razorpay SDK reaches the
+sandbox, and the sandbox's webhooks reach the service, over real HTTP. Collections are emptied
+for each test that asks for `services` or `client`.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import pytest_asyncio
-from asgi_lifespan import LifespanManager
+import uvicorn
 from beanie import init_beanie
 from pymongo import MongoClient
 from starlette.applications import Starlette
 
 from api.app import create_app
+from api.clock import MovableClock
 from api.documents import DOCUMENTS
 from api.localdb import LocalDatabase
 from api.services import Services
 from api.settings import Settings
 from tests.builders import TEST_JWT_SECRET
+from tests.sandbox_driver import SandboxDriver
+
+# Webhook retries within milliseconds, and charges only when a test moves the clock.
+TEST_SANDBOX = {"retry_backoff_base": 0.05, "retry_backoff_max": 0.2, "tick_seconds": None}
 
 
 @pytest.fixture(scope="session")
@@ -37,19 +50,32 @@ def mongodb_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def database_name(mongodb_uri: str) -> Iterator[str]:
     name = f"billing_test_{uuid.uuid4().hex[:12]}"
     yield name
-    client: MongoClient[dict[str, object]]
-    with MongoClient(mongodb_uri) as client:
-        client.drop_database(name)
+    client: MongoClient[dict[str, Any]] = MongoClient(mongodb_uri)
+    client.drop_database(name)
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def listener() -> Iterator[socket.socket]:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    yield sock
+    sock.close()
 
 
 @pytest.fixture(scope="session")
 def settings(
-    mongodb_uri: str, database_name: str, tmp_path_factory: pytest.TempPathFactory
+    mongodb_uri: str,
+    database_name: str,
+    listener: socket.socket,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Settings:
     return make_settings(
         mongodb_uri=mongodb_uri,
         mongodb_db=database_name,
         data_dir=tmp_path_factory.mktemp("data"),
+        port=listener.getsockname()[1],
     )
 
 
@@ -64,10 +90,17 @@ def make_settings(**overrides: object) -> Settings:
 
 
 @pytest_asyncio.fixture(scope="session")
-async def app(settings: Settings) -> AsyncIterator[Starlette]:
-    application = create_app(settings)
-    async with LifespanManager(application):
-        yield application
+async def app(settings: Settings, listener: socket.socket) -> AsyncIterator[Starlette]:
+    application = create_app(settings, clock=MovableClock(), sandbox_overrides=TEST_SANDBOX)
+    server = uvicorn.Server(uvicorn.Config(application, lifespan="on", log_level="warning"))
+    serving = asyncio.create_task(server.serve(sockets=[listener]))
+    while not server.started:
+        if serving.done():
+            serving.result()
+        await asyncio.sleep(0.01)
+    yield application
+    server.should_exit = True
+    await serving
 
 
 @pytest_asyncio.fixture
@@ -82,10 +115,18 @@ async def services(app: Starlette) -> Services:
 
 
 @pytest_asyncio.fixture
-async def client(app: Starlette, services: Services) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+async def client(settings: Settings, services: Services) -> AsyncIterator[httpx.AsyncClient]:
+    base = f"http://127.0.0.1:{settings.port}"
+    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
         yield http
+
+
+@pytest_asyncio.fixture
+async def sandbox(client: httpx.AsyncClient, settings: Settings) -> AsyncIterator[SandboxDriver]:
+    driver = SandboxDriver.for_data_dir(client, settings.data_dir)
+    await driver.knobs()  # every test starts with plain delivery
+    yield driver
+    await driver.drain()  # nothing of this test lands in the next one
 
 
 @pytest.fixture

@@ -31,7 +31,15 @@ async def test_readyz_says_unavailable_when_the_database_stops(tmp_path: Path) -
     # given an app on a database of its own
     database = LocalDatabase(tmp_path / "db")
     uri = database.start()
-    app = create_app(make_settings(mongodb_uri=uri, data_dir=tmp_path / "var"))
+    app = create_app(
+        make_settings(
+            mongodb_uri=uri,
+            data_dir=tmp_path / "var",
+            razorpay_key_id="rzp_test_x",
+            razorpay_key_secret="s",
+            razorpay_webhook_secret="w",
+        )
+    )
     async with LifespanManager(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:

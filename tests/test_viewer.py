@@ -88,7 +88,7 @@ async def test_a_bad_token_is_refused_and_creates_nothing(
     assert await User.count() == 0
 
 
-@pytest.mark.parametrize("header", ["Basic dXNlcjpwYXNz", "Bearer", "Bearer    ", "Token abc"])
+@pytest.mark.parametrize("header", ["Basic dXNlcjpwYXNz", "Bearer", "Token abc"])
 async def test_a_malformed_authorization_header_is_refused(
     client: httpx.AsyncClient, header: str
 ) -> None:

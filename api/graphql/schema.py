@@ -22,12 +22,20 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from api.graphql.billing_mutations import BillingMutation
+from api.graphql.entitlements import EntitlementQuery
+from api.graphql.payments import PaymentQuery
+from api.graphql.plans import PlanQuery
+from api.graphql.subscription import SubscriptionQuery
 from api.graphql.viewer import ViewerQuery
 
 MAX_DEPTH = 10
 MAX_TOKENS = 2000
 
-Query = merge_types("Query", (ViewerQuery,))
+Query = merge_types(
+    "Query", (ViewerQuery, PlanQuery, SubscriptionQuery, PaymentQuery, EntitlementQuery)
+)
+Mutation = merge_types("Mutation", (BillingMutation,))
 
 log = structlog.get_logger("graphql")
 
@@ -64,6 +72,7 @@ def _extensions(*, production: bool) -> list[Callable[[], SchemaExtension]]:
 def build_schema(*, production: bool = False) -> strawberry.Schema:
     return BillingSchema(
         query=Query,
+        mutation=Mutation,
         extensions=_extensions(production=production),
         config=StrawberryConfig(disable_field_suggestions=production),
     )

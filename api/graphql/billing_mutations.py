@@ -1,0 +1,151 @@
+"""upgrade, confirmCheckout, cancelSubscription, refundPayment."""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+
+from api.billing.cancel import cancel_subscription
+from api.billing.checkout import confirm_checkout
+from api.billing.outcomes import Problem
+from api.billing.refunds import RefundAsk, refund_payment
+from api.billing.upgrade import Checkout, upgrade
+from api.graphql.billing_context import billing_of, signed_in_user
+from api.graphql.context import Info
+from api.graphql.errors import bad_input
+from api.graphql.failures import Failure, failure
+from api.graphql.payments import RefundType, refund_type
+from api.graphql.permissions import IsAuthenticated, IsStaff
+from api.graphql.subscription import SubscriptionType, subscription_type
+
+KEY = re.compile(r"[A-Za-z0-9_\-]{10,64}")
+RAZORPAY_ID = re.compile(r"[A-Za-z0-9_]{1,64}")
+
+
+@strawberry.type(description="What Razorpay Checkout needs: pass these as Checkout's options.")
+class CheckoutDetails:
+    key_id: str
+    subscription_id: str
+    name: str
+    description: str
+    prefill_email: str | None
+
+
+@strawberry.enum
+class RefundSpeed(Enum):
+    NORMAL = "normal"
+    OPTIMUM = "optimum"
+
+
+@strawberry.enum
+class RefundAccess(Enum):
+    KEEP = "keep"
+    REVOKE_NOW = "revoke_now"
+
+
+UpgradeResult = Annotated[CheckoutDetails | Failure, strawberry.union("UpgradeResult")]
+SubscriptionResult = Annotated[SubscriptionType | Failure, strawberry.union("SubscriptionResult")]
+RefundResult = Annotated[RefundType | Failure, strawberry.union("RefundResult")]
+
+
+def _key(value: str, argument: str) -> str:
+    if not KEY.fullmatch(value):
+        raise bad_input(
+            f"`{argument}` must be 10-64 characters from A-Z a-z 0-9 _ -.", argument=argument
+        )
+    return value
+
+
+def _razorpay_id(value: str, argument: str) -> str:
+    if not RAZORPAY_ID.fullmatch(value):
+        raise bad_input(f"`{argument}` is not a Razorpay id.", argument=argument)
+    return value
+
+
+@strawberry.type
+class BillingMutation:
+    @strawberry.mutation(
+        description="Start buying Pro. Repeated calls return the same unpaid checkout.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def upgrade(self, info: Info, idempotency_key: str) -> UpgradeResult:
+        user = await signed_in_user(info)
+        outcome = await upgrade(billing_of(info), user, _key(idempotency_key, "idempotencyKey"))
+        if isinstance(outcome, Problem):
+            return failure(outcome)
+        return _checkout(outcome)
+
+    @strawberry.mutation(
+        description="Checkout's handler response: verified, then Pro at once.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def confirm_checkout(
+        self,
+        info: Info,
+        razorpay_payment_id: str,
+        razorpay_subscription_id: str,
+        razorpay_signature: str,
+    ) -> SubscriptionResult:
+        user = await signed_in_user(info)
+        outcome = await confirm_checkout(
+            billing_of(info),
+            user,
+            payment_id=_razorpay_id(razorpay_payment_id, "razorpayPaymentId"),
+            subscription_id=_razorpay_id(razorpay_subscription_id, "razorpaySubscriptionId"),
+            signature=razorpay_signature[:256],
+        )
+        return failure(outcome) if isinstance(outcome, Problem) else subscription_type(outcome)
+
+    @strawberry.mutation(
+        description="Cancel Pro: at the end of the paid period (default), or now.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def cancel_subscription(
+        self, info: Info, at_period_end: bool = True
+    ) -> SubscriptionResult:
+        user = await signed_in_user(info)
+        outcome = await cancel_subscription(billing_of(info), user, at_period_end=at_period_end)
+        return failure(outcome) if isinstance(outcome, Problem) else subscription_type(outcome)
+
+    @strawberry.mutation(
+        description="Staff: refund a payment, fully or partly, keeping or revoking access.",
+        permission_classes=[IsStaff],
+    )
+    async def refund_payment(
+        self,
+        info: Info,
+        payment_id: str,
+        amount: int | None = None,
+        reason: str | None = None,
+        speed: RefundSpeed = RefundSpeed.NORMAL,
+        access: RefundAccess = RefundAccess.KEEP,
+        idempotency_key: str | None = None,
+    ) -> RefundResult:
+        principal = info.context.principal
+        assert principal is not None
+        if reason is not None and len(reason) > 250:
+            raise bad_input("`reason` is at most 250 characters.", argument="reason")
+        ask = RefundAsk(
+            payment_id=_razorpay_id(payment_id, "paymentId"),
+            amount=amount,
+            reason=reason,
+            speed="optimum" if speed is RefundSpeed.OPTIMUM else "normal",
+            revoke_access=access is RefundAccess.REVOKE_NOW,
+            requested_by=principal.subject,
+            idempotency_key=_key(idempotency_key, "idempotencyKey") if idempotency_key else None,
+        )
+        outcome = await refund_payment(billing_of(info), ask)
+        return failure(outcome) if isinstance(outcome, Problem) else refund_type(outcome)
+
+
+def _checkout(checkout: Checkout) -> CheckoutDetails:
+    return CheckoutDetails(
+        key_id=checkout.key_id,
+        subscription_id=checkout.subscription_id,
+        name=checkout.name,
+        description=checkout.description,
+        prefill_email=checkout.prefill_email,
+    )

@@ -1,0 +1,80 @@
+"""`subscription`: the viewer's current subscription."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+
+from api.billing.catalog import PRO
+from api.billing.subscriptions import current_subscription
+from api.documents import Subscription
+from api.graphql.billing_context import signed_in_user
+from api.graphql.context import Info
+from api.graphql.permissions import IsAuthenticated
+from api.graphql.plans import PlanType, plan_type
+
+
+@strawberry.enum(description="Razorpay's subscription status, as this service last learnt it.")
+class SubscriptionStatus(Enum):
+    CREATED = "created"
+    AUTHENTICATED = "authenticated"
+    ACTIVE = "active"
+    PENDING = "pending"
+    HALTED = "halted"
+    PAUSED = "paused"
+    CANCELLED = "cancelled"
+    COMPLETED = "completed"
+    EXPIRED = "expired"
+
+
+@strawberry.type
+class Period:
+    start: datetime
+    end: datetime
+
+
+@strawberry.type(name="Subscription")
+class SubscriptionType:
+    id: strawberry.ID
+    status: SubscriptionStatus
+    plan: PlanType
+    current_period: Period | None
+    access_until: datetime | None = strawberry.field(description="Pro while now is before this.")
+    access_reason: str
+    cancel_at_period_end: bool
+    next_charge_at: datetime | None
+
+
+def subscription_type(document: Subscription) -> SubscriptionType:
+    period = None
+    if document.current_start and document.current_end:
+        period = Period(start=document.current_start, end=document.current_end)
+    charging = (
+        document.status in ("active", "pending", "authenticated")
+        and not document.cancel_at_period_end
+    )
+    return SubscriptionType(
+        id=strawberry.ID(document.razorpay_subscription_id),
+        status=SubscriptionStatus(document.status),
+        plan=plan_type(PRO),
+        current_period=period,
+        access_until=document.access_until,
+        access_reason=document.access_reason,
+        cancel_at_period_end=document.cancel_at_period_end,
+        next_charge_at=document.charge_at if charging else None,
+    )
+
+
+@strawberry.type
+class SubscriptionQuery:
+    @strawberry.field(
+        description="The viewer's most recent subscription; null if they never subscribed.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def subscription(self, info: Info) -> SubscriptionType | None:
+        user = await signed_in_user(info)
+        assert user.id is not None
+        found = await current_subscription(user.id)
+        return subscription_type(found) if found else None

@@ -1,0 +1,71 @@
+"""`POST /webhooks/razorpay`: verify the signature over the raw body, then hand to the inbox.
+
+Anything that does not verify is refused before a byte of it is stored: with no webhook secret
+configured, that is everything. A handler failure answers 500 so that Razorpay delivers again.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from api.billing import inbox
+from api.billing.deps import Billing
+from api.gateway.client import RazorpayGateway
+from api.webhooks.handlers import HANDLERS
+
+EVENT_ID = re.compile(r"[A-Za-z0-9_\-]{1,64}")
+log = structlog.get_logger("webhooks")
+
+
+def refuse(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+async def razorpay_webhook(request: Request) -> JSONResponse:
+    billing: Billing = request.app.state.services.billing
+    secret: str | None = request.app.state.services.webhook_secret
+    body = await request.body()
+    if not RazorpayGateway.verify_webhook(
+        body, request.headers.get("x-razorpay-signature"), secret
+    ):
+        return refuse(400, "INVALID_SIGNATURE", "The X-Razorpay-Signature does not verify.")
+    event_id = request.headers.get("x-razorpay-event-id", "")
+    if not EVENT_ID.fullmatch(event_id):
+        return refuse(400, "MISSING_EVENT_ID", "X-Razorpay-Event-Id is missing or malformed.")
+    envelope = _envelope(event_id, body)
+    if envelope is None:
+        return refuse(400, "MALFORMED_BODY", "The body is not a Razorpay event envelope.")
+    with structlog.contextvars.bound_contextvars(event_id=event_id, event=envelope.event):
+        try:
+            status = await inbox.receive(billing, envelope, HANDLERS.get(envelope.event))
+        except Exception:
+            log.exception("webhook_failed")
+            return refuse(500, "PROCESSING_FAILED", "The event was stored and will be retried.")
+        log.info("webhook", status=status)
+    return JSONResponse({"status": status})
+
+
+def _envelope(event_id: str, body: bytes) -> inbox.Envelope | None:
+    try:
+        data: Any = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    event, payload, created = data.get("event"), data.get("payload"), data.get("created_at")
+    if not isinstance(event, str) or not isinstance(payload, dict) or not isinstance(created, int):
+        return None
+    return inbox.Envelope(
+        event_id=event_id,
+        event=event,
+        created_at=datetime.fromtimestamp(created, UTC),
+        payload=payload,
+        body=body.decode(),
+    )

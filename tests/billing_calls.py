@@ -1,0 +1,110 @@
+"""The GraphQL operations the SPA and staff tools send, as keyword builders."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+
+from tests.builders import graphql, token
+
+UPGRADE = """mutation($key: String!) { upgrade(idempotencyKey: $key) {
+  __typename
+  ... on CheckoutDetails { keyId subscriptionId name description prefillEmail }
+  ... on Failure { code message retryable } } }"""
+
+CONFIRM = """mutation($p: String!, $s: String!, $sig: String!) {
+  confirmCheckout(razorpayPaymentId: $p, razorpaySubscriptionId: $s, razorpaySignature: $sig) {
+  __typename
+  ... on Subscription { id status accessUntil cancelAtPeriodEnd }
+  ... on Failure { code message } } }"""
+
+CANCEL = """mutation($end: Boolean!) { cancelSubscription(atPeriodEnd: $end) {
+  __typename
+  ... on Subscription { id status accessUntil cancelAtPeriodEnd nextChargeAt }
+  ... on Failure { code message } } }"""
+
+REFUND = """mutation($id: String!, $amount: Int, $access: RefundAccess!, $key: String) {
+  refundPayment(paymentId: $id, amount: $amount, access: $access, reason: "asked",
+                idempotencyKey: $key) {
+  __typename
+  ... on Refund { id amount { amount } status }
+  ... on Failure { code message } } }"""
+
+SUBSCRIPTION = """{ subscription { id status accessUntil accessReason cancelAtPeriodEnd nextChargeAt
+  currentPeriod { start end } plan { name price { amount currency formatted } } } }"""
+
+ENTITLEMENTS = """{ entitlements { plan accessUntil reason
+  features { feature allowed reason requiredPlan } } }"""
+
+HISTORY = """query($first: Int!, $after: String) { paymentHistory(first: $first, after: $after) {
+  edges { cursor node { id amount { amount currency } refunded { amount } status cardLast4
+    amountFlagged subscriptionId refunds { id amount { amount } status reason } } }
+  pageInfo { hasNextPage endCursor } } }"""
+
+
+async def call(
+    client: httpx.AsyncClient,
+    query: str,
+    *,
+    user: str = "user-1",
+    roles: list[str] | None = None,
+    **variables: Any,
+) -> dict[str, Any]:
+    response = await graphql(
+        client,
+        query,
+        variables=variables,
+        bearer=token(sub=user, email=f"{user}@example.com", roles=roles),
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    assert "errors" not in body, body["errors"]
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+async def start_upgrade(
+    client: httpx.AsyncClient, *, user: str = "user-1", key: str | None = None
+) -> dict[str, Any]:
+    data = await call(client, UPGRADE, user=user, key=key or f"upgrade-{uuid.uuid4().hex}")
+    result: dict[str, Any] = data["upgrade"]
+    return result
+
+
+async def confirm(
+    client: httpx.AsyncClient, handler: dict[str, Any], *, user: str = "user-1"
+) -> dict[str, Any]:
+    data = await call(
+        client,
+        CONFIRM,
+        user=user,
+        p=handler["razorpay_payment_id"],
+        s=handler["razorpay_subscription_id"],
+        sig=handler["razorpay_signature"],
+    )
+    result: dict[str, Any] = data["confirmCheckout"]
+    return result
+
+
+async def plan_of(client: httpx.AsyncClient, *, user: str = "user-1") -> str:
+    data = await call(client, ENTITLEMENTS, user=user)
+    plan: str = data["entitlements"]["plan"]
+    return plan
+
+
+async def payments_of(
+    client: httpx.AsyncClient, *, user: str = "user-1", first: int = 100
+) -> list[dict[str, Any]]:
+    data = await call(client, HISTORY, user=user, first=first)
+    return [edge["node"] for edge in data["paymentHistory"]["edges"]]
+
+
+async def become_pro(client: httpx.AsyncClient, sandbox: Any, *, user: str = "user-1") -> str:
+    """A user who paid through Checkout; returns their Razorpay subscription id."""
+    checkout = await start_upgrade(client, user=user)
+    await confirm(client, await sandbox.pay(checkout["subscriptionId"]), user=user)
+    await sandbox.drain()
+    subscription_id: str = checkout["subscriptionId"]
+    return subscription_id

@@ -1,0 +1,80 @@
+"""Driving the running sandbox like a customer and like time: checkout, clock, charges, webhooks."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+
+@dataclass
+class SandboxDriver:
+    http: httpx.AsyncClient
+    auth: tuple[str, str]
+
+    @classmethod
+    def for_data_dir(cls, http: httpx.AsyncClient, data_dir: Path) -> SandboxDriver:
+        credentials = json.loads((data_dir / "sandbox" / "credentials.json").read_text())
+        return cls(http, (credentials["key_id"], credentials["key_secret"]))
+
+    async def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = await self.http.post(f"/sandbox{path}", json=body, auth=self.auth)
+        assert response.status_code == 200, response.text
+        found: dict[str, Any] = response.json()
+        return found
+
+    async def pay(self, subscription_id: str, *, fail: str | None = None) -> dict[str, Any]:
+        """Checkout completed by the customer; returns what Checkout's handler receives."""
+        outcome = {"outcome": "fail", "reason": fail} if fail else {"outcome": "success"}
+        return await self._post(
+            "/control/checkout", {"subscription_id": subscription_id, **outcome}
+        )
+
+    async def advance(self, *, days: int = 0, hours: int = 0) -> dict[str, Any]:
+        moved = await self._post("/control/clock/advance", {"days": days, "hours": hours})
+        await self.drain()
+        return moved
+
+    async def advance_past_next_charge(
+        self, subscription_id: str, *, hours: int = 1
+    ) -> dict[str, Any]:
+        """Move the clock to just after the subscription's next charge (Razorpay's boundaries
+        fall on IST midnights, so a fixed number of days lands on either side of them)."""
+        charge_at = (await self.subscription(subscription_id))["charge_at"]
+        assert charge_at is not None, "nothing is due on this subscription"
+        clock = (await self.http.get("/sandbox/control/clock", auth=self.auth)).json()
+        seconds = charge_at - clock["now"] + hours * 3600
+        moved = await self._post("/control/clock/advance", {"seconds": max(seconds, 1)})
+        await self.drain()
+        return moved
+
+    async def next_charge(
+        self, subscription_id: str, *, fail: str | None = None, count: int = 1
+    ) -> None:
+        outcome = {"outcome": "fail", "reason": fail} if fail else {"outcome": "success"}
+        await self._post(
+            f"/control/subscriptions/{subscription_id}/next-charge", {**outcome, "count": count}
+        )
+
+    async def knobs(self, **knobs: Any) -> None:
+        plain = {"duplicate": False, "delay": 0.0, "reorder": False, "fail_first": False}
+        await self._post("/control/webhooks/knobs", {**plain, **knobs})
+
+    async def drain(self) -> None:
+        drained = await self._post("/control/webhooks/drain", {"timeout": 30})
+        assert drained["drained"], drained
+
+    async def subscription(self, subscription_id: str) -> dict[str, Any]:
+        response = await self.http.get(
+            f"/sandbox/v1/subscriptions/{subscription_id}", auth=self.auth
+        )
+        found: dict[str, Any] = response.json()
+        return found
+
+    async def deliveries(self) -> list[dict[str, Any]]:
+        response = await self.http.get("/sandbox/control/webhooks/deliveries", auth=self.auth)
+        items: list[dict[str, Any]] = response.json()["items"]
+        return items

@@ -1,0 +1,72 @@
+"""When Razorpay cannot be reached the user gets a typed, retryable failure and nothing changes."""
+
+from __future__ import annotations
+
+import socket
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+
+from api.app import create_app
+from api.documents import Subscription, UpgradeClaim, User
+from tests.billing_calls import UPGRADE
+from tests.builders import graphql, token
+from tests.conftest import make_settings
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_upgrade_with_razorpay_unreachable_is_a_retryable_failure(
+    mongodb_uri: str, database_name: str, tmp_path: Path
+) -> None:
+    # given a service whose Razorpay refuses connections
+    settings = make_settings(
+        mongodb_uri=mongodb_uri,
+        mongodb_db=database_name,
+        data_dir=tmp_path,
+        razorpay_key_id="rzp_test_unreachable00",
+        razorpay_key_secret="secret",
+        razorpay_webhook_secret="whsecret",
+        razorpay_plan_id="plan_configured0001",
+        razorpay_base_url=f"http://127.0.0.1:{closed_port()}",
+    )
+    app = create_app(settings)
+    async with LifespanManager(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            started = time.monotonic()
+            response = await graphql(
+                http,
+                UPGRADE,
+                variables={"key": "gateway-down-key-01"},
+                bearer=token(sub="down-user"),
+            )
+            elapsed = time.monotonic() - started
+
+            # then a typed failure that says retrying can help, quickly, with the claim released
+            result = response.json()["data"]["upgrade"]
+            assert (result["__typename"], result["code"], result["retryable"]) == (
+                "Failure",
+                "GATEWAY_UNAVAILABLE",
+                True,
+            )
+            assert elapsed < 5
+            assert (
+                await Subscription.find(
+                    Subscription.razorpay_plan_id == "plan_configured0001"
+                ).count()
+                == 0
+            )
+            user = await User.find_one(User.subject == "down-user")
+            assert user is not None
+            claims = await UpgradeClaim.find(UpgradeClaim.user_id == user.id).to_list()
+            assert [c.open_key for c in claims] == [f"closed:{claims[0].id}"]

@@ -1,0 +1,121 @@
+"""What signed events do to the records: amounts checked against the plan, stale events noted."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from api.documents import Payment, WebhookEvent
+from api.services import Services
+from tests.billing_calls import HISTORY, call, start_upgrade
+from tests.sandbox_driver import SandboxDriver
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+async def deliver(
+    client: httpx.AsyncClient,
+    services: Services,
+    event_id: str,
+    event: str,
+    created_at: int,
+    **payload: dict[str, Any],
+) -> httpx.Response:
+    body = json.dumps(
+        {
+            "entity": "event",
+            "event": event,
+            "contains": list(payload),
+            "payload": {k: {"entity": v} for k, v in payload.items()},
+            "created_at": created_at,
+        }
+    ).encode()
+    assert services.webhook_secret is not None
+    signature = hmac.new(services.webhook_secret.encode(), body, hashlib.sha256).hexdigest()
+    return await client.post(
+        "/webhooks/razorpay",
+        content=body,
+        headers={"X-Razorpay-Signature": signature, "X-Razorpay-Event-Id": event_id},
+    )
+
+
+def payment(*, id: str, amount: int, at: int) -> dict[str, Any]:
+    return {
+        "id": id,
+        "entity": "payment",
+        "amount": amount,
+        "currency": "INR",
+        "status": "captured",
+        "method": "card",
+        "captured": True,
+        "amount_refunded": 0,
+        "refund_status": None,
+        "created_at": at,
+        "card": {"last4": "4366", "network": "Visa"},
+    }
+
+
+async def test_a_payment_whose_amount_differs_from_the_plan_is_recorded_and_flagged(
+    client: httpx.AsyncClient, services: Services, sandbox: SandboxDriver
+) -> None:
+    # given a subscription Razorpay charged a different amount for
+    checkout = await start_upgrade(client)
+    await sandbox.pay(checkout["subscriptionId"])
+    await sandbox.drain()
+    snapshot = await sandbox.subscription(checkout["subscriptionId"])
+    odd = payment(id="pay_OddAmount000001", amount=5000, at=snapshot["current_start"])
+
+    # when the charge arrives
+    response = await deliver(
+        client,
+        services,
+        "evt_odd_amount_01",
+        "subscription.charged",
+        snapshot["created_at"] + 10,
+        subscription=snapshot,
+        payment=odd,
+    )
+
+    # then it is recorded, flagged, and shown as flagged
+    assert response.status_code == 200
+    stored = await Payment.get("pay_OddAmount000001")
+    assert stored is not None and (
+        stored.amount,
+        stored.expected_amount,
+        stored.amount_mismatch,
+    ) == (5000, 10000, True)
+    nodes = [e["node"] for e in (await call(client, HISTORY, first=10))["paymentHistory"]["edges"]]
+    assert {n["id"]: n["amountFlagged"] for n in nodes}["pay_OddAmount000001"] is True
+
+
+async def test_a_late_event_is_recorded_as_stale_and_moves_nothing_back(
+    client: httpx.AsyncClient, services: Services, sandbox: SandboxDriver
+) -> None:
+    # given a subscription cancelled after being paid
+    checkout = await start_upgrade(client)
+    await sandbox.pay(checkout["subscriptionId"])
+    await sandbox.drain()
+    active = await sandbox.subscription(checkout["subscriptionId"])
+    await call(client, "mutation { cancelSubscription(atPeriodEnd: false) { __typename } }")
+
+    # when an old "activated" event arrives late
+    response = await deliver(
+        client,
+        services,
+        "evt_late_activated",
+        "subscription.activated",
+        active["created_at"] + 1,
+        subscription=active,
+    )
+
+    # then it is stored as stale and the subscription stays cancelled
+    assert response.json() == {"status": "stale"}
+    event = await WebhookEvent.get("evt_late_activated")
+    assert event is not None and event.status == "stale"
+    data = await call(client, "{ subscription { status } entitlements { plan } }")
+    assert (data["subscription"]["status"], data["entitlements"]["plan"]) == ("CANCELLED", "FREE")

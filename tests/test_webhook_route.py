@@ -1,0 +1,136 @@
+"""The webhook route refuses what it cannot trust and stores nothing of it."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from api.documents import Payment, SubscriptionObservation, WebhookEvent
+from api.services import Services
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+def envelope(
+    *, event: str = "payment.captured", created_at: int = 1_767_225_600, **payload: Any
+) -> bytes:
+    body = {
+        "entity": "event",
+        "account_id": "acc_x",
+        "event": event,
+        "contains": list(payload),
+        "payload": payload,
+        "created_at": created_at,
+    }
+    return json.dumps(body).encode()
+
+
+def signed(body: bytes, secret: str) -> str:
+    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+async def post(
+    client: httpx.AsyncClient,
+    body: bytes,
+    *,
+    signature: str | None,
+    event_id: str | None = "evt_test0000000001",
+) -> httpx.Response:
+    headers = {"content-type": "application/json"}
+    if signature is not None:
+        headers["X-Razorpay-Signature"] = signature
+    if event_id is not None:
+        headers["X-Razorpay-Event-Id"] = event_id
+    return await client.post("/webhooks/razorpay", content=body, headers=headers)
+
+
+async def nothing_stored() -> bool:
+    return (
+        await WebhookEvent.count() == 0
+        and await Payment.count() == 0
+        and await SubscriptionObservation.count() == 0
+    )
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [None, "", "0" * 64, "not-hex", signed(envelope(), "another-secret")],
+    ids=["missing", "empty", "zeros", "garbage", "other-secret"],
+)
+async def test_a_forged_or_missing_signature_is_refused_and_nothing_is_stored(
+    client: httpx.AsyncClient, services: Services, signature: str | None
+) -> None:
+    response = await post(client, envelope(), signature=signature)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "INVALID_SIGNATURE"
+    assert await nothing_stored()
+
+
+async def test_a_signature_over_other_bytes_is_refused(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    # given a body signed, then re-serialised (as a careless proxy would)
+    original = envelope()
+    reserialised = json.dumps(json.loads(original), indent=2).encode()
+    assert services.webhook_secret is not None
+
+    response = await post(client, reserialised, signature=signed(original, services.webhook_secret))
+
+    assert response.status_code == 400
+    assert await nothing_stored()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"{not json", b"[]", b'{"event": 1}', b'{"event": "x", "payload": {}}', b"\xff\xfe"],
+    ids=["broken", "list", "event-not-string", "no-created-at", "not-utf8"],
+)
+async def test_a_malformed_body_is_refused_and_nothing_is_stored(
+    client: httpx.AsyncClient, services: Services, body: bytes
+) -> None:
+    assert services.webhook_secret is not None
+
+    response = await post(client, body, signature=signed(body, services.webhook_secret))
+
+    assert response.status_code == 400
+    assert await nothing_stored()
+
+
+async def test_an_event_without_an_event_id_is_refused(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    body = envelope()
+    assert services.webhook_secret is not None
+
+    response = await post(
+        client, body, signature=signed(body, services.webhook_secret), event_id=None
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "MISSING_EVENT_ID"
+    assert await nothing_stored()
+
+
+async def test_an_unknown_event_is_acknowledged_and_recorded_once(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    body = envelope(event="payment.dispute.created", payment={"entity": {"id": "pay_x"}})
+    assert services.webhook_secret is not None
+
+    first = await post(client, body, signature=signed(body, services.webhook_secret))
+    again = await post(client, body, signature=signed(body, services.webhook_secret))
+
+    assert (first.status_code, first.json()) == (200, {"status": "ignored"})
+    assert (again.status_code, again.json()) == (200, {"status": "duplicate"})
+    stored = await WebhookEvent.get("evt_test0000000001")
+    assert stored is not None and (stored.event, stored.status, stored.body) == (
+        "payment.dispute.created",
+        "ignored",
+        body.decode(),
+    )
