@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from datetime import datetime, timedelta
+from typing import Any
 
 import structlog
 from pymongo.errors import DuplicateKeyError
@@ -24,6 +25,23 @@ MAX_ROUNDS = 8
 log = structlog.get_logger("billing.subscriptions")
 
 
+# What a Razorpay snapshot says, as stored in an observation and read back into the fold.
+SNAPSHOT_FIELDS = ("status", "paid_count", "current_start", "current_end", "charge_at", "ended_at")
+# The fold's result as the Subscription document keeps it (`rank` is stored as `applied_rank`).
+DERIVED_FIELDS = (
+    *SNAPSHOT_FIELDS,
+    "paid_through",
+    "access_until",
+    "access_reason",
+    "cancel_at_period_end",
+    "revoked",
+)
+
+
+def _pick(source: object, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(source, name) for name in names}
+
+
 def observation_of(
     snapshot: RazorpaySubscription, *, id: str, event: str, observed_at: datetime, source: str
 ) -> SubscriptionObservation:
@@ -32,13 +50,8 @@ def observation_of(
         razorpay_subscription_id=snapshot.id,
         event=event,
         observed_at=observed_at,
-        status=snapshot.status,
-        paid_count=snapshot.paid_count,
-        current_start=snapshot.current_start,
-        current_end=snapshot.current_end,
-        charge_at=snapshot.charge_at,
-        ended_at=snapshot.ended_at,
         source=source,
+        **_pick(snapshot, SNAPSHOT_FIELDS),
     )
 
 
@@ -80,39 +93,22 @@ def as_observation(stored: SubscriptionObservation) -> Observation:
         id=stored.id,
         event=stored.event,
         observed_at=stored.observed_at,
-        status=stored.status,
-        paid_count=stored.paid_count,
-        current_start=stored.current_start,
-        current_end=stored.current_end,
-        charge_at=stored.charge_at,
-        ended_at=stored.ended_at,
+        **_pick(stored, SNAPSHOT_FIELDS),
     )
+
+
+def _state(derived: Derived) -> dict[str, Any]:
+    return {**_pick(derived, DERIVED_FIELDS), "applied_rank": list(derived.rank)}
 
 
 def _matches(document: Subscription, derived: Derived) -> bool:
-    return (
-        tuple(document.applied_rank) == derived.rank
-        and document.access_until == derived.access_until
-        and (document.cancel_at_period_end == derived.cancel_at_period_end)
-    )
+    return _pick(document, (*DERIVED_FIELDS, "applied_rank")) == _state(derived)
 
 
 async def _write(document: Subscription, derived: Derived, now: datetime) -> None:
     before = document.access_until
-    document.status = derived.status
-    document.current_start = derived.current_start
-    document.current_end = derived.current_end
-    document.charge_at = derived.charge_at
-    document.ended_at = derived.ended_at
-    document.paid_count = derived.paid_count
-    document.paid_through = derived.paid_through
-    document.access_until = derived.access_until
-    document.access_reason = derived.access_reason
-    document.cancel_at_period_end = derived.cancel_at_period_end
-    document.revoked = derived.revoked
-    document.applied_rank = list(derived.rank)
-    document.updated_at = now
-    await document.save()
+    # Only the derived fields: nothing else of the document is this writer's to overwrite.
+    await document.set({**_state(derived), "updated_at": now})
     if before != derived.access_until:
         await _audit(document, before, derived, now)
 
