@@ -9,7 +9,7 @@ from typing import Any
 from api.gateway import GatewaySettings, RazorpayGateway
 from tests.gateway.fault_server import Reply
 
-SAMPLES = Path(__file__).parent / "samples"
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 TEST_KEY_SECRET = "test_key_secret"
 
 

@@ -15,7 +15,7 @@ from api.sandbox import SandboxCredentials
 from tests.sandbox.receiver import Receiver
 
 Entity = dict[str, Any]
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "razorpay" / "samples"
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 DAY = 86_400
 TIMEOUT = 10
 

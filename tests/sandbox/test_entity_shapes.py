@@ -1,4 +1,4 @@
-"""Entity key sets compared with Razorpay's samples (shared/razorpay/samples)."""
+"""Entity key sets compared with Razorpay's samples (tests/samples: the SDK's fixtures)."""
 
 from __future__ import annotations
 
