@@ -74,6 +74,18 @@ class SandboxDriver:
         found: dict[str, Any] = response.json()
         return found
 
+    async def subscriptions(self, *, notes_user_id: str) -> list[dict[str, Any]]:
+        """Every subscription at the sandbox created for this user (newest 100 looked at)."""
+        response = await self.http.get(
+            "/sandbox/v1/subscriptions", params={"count": 100}, auth=self.auth
+        )
+        items: list[dict[str, Any]] = response.json()["items"]
+        return [
+            s
+            for s in items
+            if isinstance(s["notes"], dict) and s["notes"].get("user_id") == notes_user_id
+        ]
+
     async def deliveries(self) -> list[dict[str, Any]]:
         response = await self.http.get("/sandbox/control/webhooks/deliveries", auth=self.auth)
         items: list[dict[str, Any]] = response.json()["items"]

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from api.documents import AccessChange, Payment, Subscription, UpgradeClaim, WebhookEvent
+from api.documents import AccessChange, Payment, Subscription, UpgradeClaim, User, WebhookEvent
 from tests.billing_calls import SUBSCRIPTION, call, confirm, payments_of, plan_of, start_upgrade
 from tests.sandbox_driver import SandboxDriver
 
@@ -23,10 +23,14 @@ async def test_two_concurrent_upgrades_create_one_razorpay_subscription(
         *(start_upgrade(client, key=f"tab-key-000{i}") for i in range(3))
     )
 
-    # then they all get the same checkout, backed by one subscription
+    # then they all get the same checkout, backed by one subscription here and at Razorpay
     assert {r["subscriptionId"] for r in results} == {results[0]["subscriptionId"]}
     assert await Subscription.count() == 1
     assert await UpgradeClaim.count() == 1
+    user = await User.find_one(User.subject == "user-1")
+    assert user is not None
+    at_razorpay = await sandbox.subscriptions(notes_user_id=str(user.id))
+    assert [s["id"] for s in at_razorpay] == [results[0]["subscriptionId"]]
 
 
 async def test_a_second_upgrade_while_unpaid_returns_the_same_checkout(
