@@ -86,6 +86,29 @@ class SandboxDriver:
             if isinstance(s["notes"], dict) and s["notes"].get("user_id") == notes_user_id
         ]
 
+    async def now(self) -> int:
+        """The sandbox clock, in Unix seconds."""
+        clock = (await self.http.get("/sandbox/control/clock", auth=self.auth)).json()
+        now: int = clock["now"]
+        return now
+
+    async def stop_charging(self, *, created_since: int) -> None:
+        """Cancel every subscription created since then that could still charge or expire, so a
+        later test that moves the clock does not pay for this one's subscriptions."""
+        page: list[dict[str, Any]] = []
+        for skip in range(0, 10_000, 100):
+            params = {"from": created_since, "count": 100, "skip": skip}
+            response = await self.http.get(
+                "/sandbox/v1/subscriptions", params=params, auth=self.auth
+            )
+            page = response.json()["items"]
+            for subscription in page:
+                if subscription["status"] not in ("cancelled", "completed", "expired"):
+                    await self._post(f"/v1/subscriptions/{subscription['id']}/cancel", {})
+            if len(page) < 100:
+                break
+        await self.drain()
+
     async def deliveries(self) -> list[dict[str, Any]]:
         response = await self.http.get("/sandbox/control/webhooks/deliveries", auth=self.auth)
         items: list[dict[str, Any]] = response.json()["items"]
