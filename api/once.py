@@ -1,0 +1,29 @@
+"""An async value computed at most once, however many awaiters ask for it at the same time."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class Once(Generic[T]):
+    """Sibling GraphQL fields resolve concurrently; they share one load instead of racing two."""
+
+    def __init__(self, load: Callable[[], Awaitable[T]]) -> None:
+        self._load = load
+        self._task: asyncio.Future[T] | None = None
+
+    async def get(self) -> T:
+        if self._task is None:
+            self._task = asyncio.ensure_future(self._load())
+        return await self._task
+
+    def peek(self) -> T | None:
+        """The value if it has been loaded successfully, without loading it."""
+        task = self._task
+        if task is None or not task.done() or task.cancelled() or task.exception() is not None:
+            return None
+        return task.result()
