@@ -14,6 +14,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.routing import BaseRoute, Mount, Route
 
+from api.authz.policy import load_authorizer
 from api.billing.deps import Billing
 from api.clock import Clock
 from api.documents import DOCUMENTS
@@ -45,6 +46,7 @@ def create_app(
             "which starts the embedded one."
         )
     configure_logging(settings.log_level)
+    authorizer = load_authorizer(settings.policy_dir)  # a bad policy stops the start, loudly
     verifier = TokenVerifier(jwt_secret(settings), settings.jwt_issuer, settings.jwt_audience)
     razorpay = wire_razorpay(settings, clock, sandbox_overrides)
     billing = Billing(
@@ -66,13 +68,14 @@ def create_app(
             await init_beanie(database=database, document_models=DOCUMENTS, skip_indexes=True)
             await ensure_indexes(database, DOCUMENTS)
             app.state.services = Services(
-                settings,
-                razorpay.clock,
-                mongo,
-                database,
-                verifier,
-                billing,
-                razorpay.webhook_secret,
+                settings=settings,
+                clock=razorpay.clock,
+                mongo=mongo,
+                database=database,
+                verifier=verifier,
+                billing=billing,
+                authorizer=authorizer,
+                webhook_secret=razorpay.webhook_secret,
             )
             async with _running(razorpay.sandbox):
                 yield

@@ -8,6 +8,7 @@ from typing import Any
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from api.authz.policy import Authorizer
 from api.billing.deps import Billing
 from api.clock import Clock
 from api.identity.tokens import TokenVerifier
@@ -22,4 +23,5 @@ class Services:
     database: AsyncDatabase[dict[str, Any]]
     verifier: TokenVerifier
     billing: Billing
+    authorizer: Authorizer  # the policy in POLICY_DIR, as loaded at start
     webhook_secret: str | None  # None refuses every webhook

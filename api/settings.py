@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     data_dir: Path = Path("./var")
+    policy_dir: Path = Path("./policies")
     mongodb_uri: str | None = None
     mongodb_db: str = "billing"
     razorpay_key_id: str | None = None

@@ -40,8 +40,14 @@ ENTITLEMENTS = """{ entitlements { plan accessUntil reason
 
 HISTORY = """query($first: Int!, $after: String) { paymentHistory(first: $first, after: $after) {
   edges { cursor node { id amount { amount currency } refunded { amount } status cardLast4
-    amountFlagged subscriptionId refunds { id amount { amount } status reason } } }
+    subscriptionId refunds { id amount { amount } status reason } } }
   pageInfo { hasNextPage endCursor } } }"""
+
+STAFF_PAYMENTS = """query($userId: ID!) { payments(userId: $userId, first: 100) {
+  edges { node { id amount { amount } status amountFlagged
+    refunds { id amount { amount } requestedBy } } } } }"""
+
+VIEWER_ID = "{ viewer { id } }"
 
 
 async def call(
@@ -99,6 +105,26 @@ async def payments_of(
 ) -> list[dict[str, Any]]:
     data = await call(client, HISTORY, user=user, first=first)
     return [edge["node"] for edge in data["paymentHistory"]["edges"]]
+
+
+async def user_id(client: httpx.AsyncClient, *, user: str = "user-1") -> str:
+    """The user's id as `viewer` gives it (the user is created if never seen)."""
+    found: str = (await call(client, VIEWER_ID, user=user))["viewer"]["id"]
+    return found
+
+
+async def staff_payments_of(
+    client: httpx.AsyncClient, *, user: str = "user-1", roles: tuple[str, ...] = ("support",)
+) -> list[dict[str, Any]]:
+    """A user's payments as staff see them, with the internals."""
+    data = await call(
+        client,
+        STAFF_PAYMENTS,
+        user="staff-1",
+        roles=list(roles),
+        userId=await user_id(client, user=user),
+    )
+    return [edge["node"] for edge in data["payments"]["edges"]]
 
 
 async def become_pro(client: httpx.AsyncClient, sandbox: Any, *, user: str = "user-1") -> str:

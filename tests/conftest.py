@@ -103,15 +103,20 @@ async def app(settings: Settings, listener: socket.socket) -> AsyncIterator[Star
     await serving
 
 
-@pytest_asyncio.fixture
-async def services(app: Starlette) -> Services:
-    """The running app's services, with every collection emptied (indexes kept) for this test."""
+async def emptied(app: Starlette) -> Services:
+    """The running app's services, with every collection emptied (indexes kept)."""
     found: Services = app.state.services
     # Beanie binds documents process-wide; a test that built an app of its own rebound them.
     await init_beanie(database=found.database, document_models=DOCUMENTS, skip_indexes=True)
     for name in await found.database.list_collection_names():
         await found.database[name].delete_many({})
     return found
+
+
+@pytest_asyncio.fixture
+async def services(app: Starlette) -> Services:
+    """The running app's services, emptied for this test."""
+    return await emptied(app)
 
 
 @pytest_asyncio.fixture

@@ -1,4 +1,4 @@
-"""What is for sale and what it unlocks. Prices come from here only, never from a client."""
+"""What is for sale. Prices come from here only, never from a client."""
 
 from __future__ import annotations
 
@@ -18,9 +18,10 @@ class PlanCode(StrEnum):
 
 @dataclass(frozen=True)
 class FeatureInfo:
+    """A feature's name. Which plan includes it is the policy's to say (`api/authz/features.py`)."""
+
     feature: Feature
     name: str
-    plan: PlanCode  # the cheapest plan that includes it
 
 
 @dataclass(frozen=True)
@@ -33,14 +34,10 @@ class Plan:
     interval: int
     description: str
 
-    @property
-    def features(self) -> tuple[FeatureInfo, ...]:
-        return tuple(f for f in FEATURES if f.plan is self.code or f.plan is PlanCode.FREE)
-
 
 FEATURES: tuple[FeatureInfo, ...] = (
-    FeatureInfo(Feature.PROJECTS, "Projects", PlanCode.FREE),
-    FeatureInfo(Feature.GITHUB_IMPORT, "GitHub import", PlanCode.PRO),
+    FeatureInfo(Feature.PROJECTS, "Projects"),
+    FeatureInfo(Feature.GITHUB_IMPORT, "GitHub import"),
 )
 
 PRO = Plan(

@@ -1,4 +1,7 @@
-"""Who may use what: one indexed read of the user's latest grant and a clock comparison."""
+"""The user's Pro grant: one indexed read of their latest grant and a clock comparison.
+
+What the grant unlocks is the policy's to say (`policies/`, through `api/authz`).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from datetime import datetime
 
 from beanie import PydanticObjectId, SortDirection
 
-from api.billing.catalog import FEATURES, Feature, FeatureInfo, PlanCode, feature_info
+from api.billing.catalog import PlanCode
 from api.documents.subscriptions import Subscription
 
 
@@ -18,11 +21,7 @@ class Access:
     reason: str
 
 
-@dataclass(frozen=True)
-class Decision:
-    feature: FeatureInfo
-    allowed: bool
-    reason: str
+NEVER_SUBSCRIBED = Access(PlanCode.FREE, None, "never subscribed to Pro")
 
 
 async def access_for(user_id: PydanticObjectId, now: datetime) -> Access:
@@ -32,20 +31,7 @@ async def access_for(user_id: PydanticObjectId, now: datetime) -> Access:
         .first_or_none()
     )
     if grant is None or grant.access_until is None:
-        return Access(PlanCode.FREE, None, "never subscribed to Pro")
+        return NEVER_SUBSCRIBED
     if now < grant.access_until:
         return Access(PlanCode.PRO, grant.access_until, grant.access_reason)
     return Access(PlanCode.FREE, grant.access_until, f"Pro ended: {grant.access_reason}")
-
-
-def decide(access: Access, feature: Feature) -> Decision:
-    info = feature_info(feature)
-    if info.plan is PlanCode.FREE:
-        return Decision(info, True, "included in every plan")
-    if access.plan is PlanCode.PRO:
-        return Decision(info, True, "included in Pro")
-    return Decision(info, False, "requires Pro")
-
-
-def decide_all(access: Access) -> list[Decision]:
-    return [decide(access, info.feature) for info in FEATURES]

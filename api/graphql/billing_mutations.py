@@ -17,8 +17,8 @@ from api.graphql.billing_context import billing_of, signed_in_user
 from api.graphql.context import Info
 from api.graphql.errors import bad_input
 from api.graphql.failures import Failure, failure
+from api.graphql.guards import guard
 from api.graphql.payments import RefundType, refund_type
-from api.graphql.permissions import IsAuthenticated, IsStaff
 from api.graphql.subscription import SubscriptionType, subscription_type
 
 KEY = re.compile(r"[A-Za-z0-9_\-]{10,64}")
@@ -69,7 +69,7 @@ def _razorpay_id(value: str, argument: str) -> str:
 class BillingMutation:
     @strawberry.mutation(
         description="Start buying Pro. Repeated calls return the same unpaid checkout.",
-        permission_classes=[IsAuthenticated],
+        extensions=[guard("subscription", "upgrade")],
     )
     async def upgrade(self, info: Info, idempotency_key: str) -> UpgradeResult:
         user = await signed_in_user(info)
@@ -80,7 +80,7 @@ class BillingMutation:
 
     @strawberry.mutation(
         description="Checkout's handler response: verified, then Pro at once.",
-        permission_classes=[IsAuthenticated],
+        extensions=[guard("subscription", "upgrade")],
     )
     async def confirm_checkout(
         self,
@@ -101,7 +101,7 @@ class BillingMutation:
 
     @strawberry.mutation(
         description="Cancel Pro: at the end of the paid period (default), or now.",
-        permission_classes=[IsAuthenticated],
+        extensions=[guard("subscription", "cancel")],
     )
     async def cancel_subscription(
         self, info: Info, at_period_end: bool = True
@@ -112,7 +112,7 @@ class BillingMutation:
 
     @strawberry.mutation(
         description="Staff: refund a payment, fully or partly, keeping or revoking access.",
-        permission_classes=[IsStaff],
+        extensions=[guard("payment", "refund")],
     )
     async def refund_payment(
         self,
@@ -125,7 +125,7 @@ class BillingMutation:
         idempotency_key: str | None = None,
     ) -> RefundResult:
         principal = info.context.principal
-        assert principal is not None
+        assert principal is not None, "payment:refund is never granted to anonymous"
         if reason is not None and len(reason) > 250:
             raise bad_input("`reason` is at most 250 characters.", argument="reason")
         ask = RefundAsk(

@@ -8,9 +8,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.types import Info as StrawberryInfo
 
+from api.authz.caller import Caller
+from api.billing.catalog import PlanCode
+from api.billing.entitlements import NEVER_SUBSCRIBED, Access, access_for
 from api.documents import User
 from api.identity.tokens import Principal
 from api.identity.users import user_for
+from api.once import Once
 from api.services import Services
 
 
@@ -20,15 +24,39 @@ class Context:
     response: Response
     services: Services
     principal: Principal | None
-    _user: User | None = field(default=None, init=False)
+    caller: Caller = field(init=False)
+    _user: Once[User | None] = field(init=False)
+    _access: Once[Access] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._user = Once(self._load_user)
+        self._access = Once(self._load_access)
+        self.caller = Caller(self.services.authorizer, self.principal, self._is_pro)
 
     async def viewer(self) -> User | None:
         """The signed-in user's document, loaded (or created) at most once per request."""
+        return await self._user.get()
+
+    async def access(self) -> Access:
+        """The viewer's Pro grant, read at most once per request, by guards and resolvers alike."""
+        return await self._access.get()
+
+    async def _load_user(self) -> User | None:
         if self.principal is None:
             return None
-        if self._user is None:
-            self._user = await user_for(self.principal, self.services.clock)
-        return self._user
+        return await user_for(self.principal, self.services.clock)
+
+    async def _load_access(self) -> Access:
+        # Read-only: a request that is then denied must not have created its user.
+        user = self._user.peek()
+        if user is None and self.principal is not None:
+            user = await User.find_one(User.subject == self.principal.subject)
+        if user is None or user.id is None:
+            return NEVER_SUBSCRIBED
+        return await access_for(user.id, self.services.billing.now())
+
+    async def _is_pro(self) -> bool:
+        return (await self.access()).plan is PlanCode.PRO
 
 
 Info = StrawberryInfo[Context, None]

@@ -6,11 +6,10 @@ from datetime import datetime
 
 import strawberry
 
+from api.authz.features import FeatureDecision, decide, decide_all
 from api.billing.catalog import Feature
-from api.billing.entitlements import Access, Decision, access_for, decide, decide_all
-from api.graphql.billing_context import billing_of, signed_in_user
 from api.graphql.context import Info
-from api.graphql.permissions import IsAuthenticated
+from api.graphql.guards import guard
 from api.graphql.plans import FeatureCode, PlanCode
 
 
@@ -20,7 +19,9 @@ class FeatureAccess:
     name: str
     allowed: bool
     reason: str
-    required_plan: PlanCode
+    required_plan: PlanCode | None = strawberry.field(
+        description="The cheapest plan that includes it; null when no plan does."
+    )
 
 
 @strawberry.type
@@ -31,39 +32,35 @@ class Entitlements:
     features: list[FeatureAccess]
 
 
-def feature_access(decision: Decision) -> FeatureAccess:
+def feature_access(decision: FeatureDecision) -> FeatureAccess:
+    plan = decision.required_plan
     return FeatureAccess(
         feature=FeatureCode(decision.feature.feature.value),
         name=decision.feature.name,
         allowed=decision.allowed,
         reason=decision.reason,
-        required_plan=PlanCode(decision.feature.plan.value),
+        required_plan=PlanCode(plan.value) if plan else None,
     )
-
-
-async def viewer_access(info: Info) -> Access:
-    user = await signed_in_user(info)
-    assert user.id is not None
-    return await access_for(user.id, billing_of(info).now())
 
 
 @strawberry.type
 class EntitlementQuery:
     @strawberry.field(
         description="The viewer's plan and every feature's decision.",
-        permission_classes=[IsAuthenticated],
+        extensions=[guard("entitlement", "read")],
     )
     async def entitlements(self, info: Info) -> Entitlements:
-        access = await viewer_access(info)
+        access = await info.context.access()
         return Entitlements(
             plan=PlanCode(access.plan.value),
             access_until=access.access_until,
             reason=access.reason,
-            features=[feature_access(d) for d in decide_all(access)],
+            features=[feature_access(d) for d in await decide_all(info.context.caller)],
         )
 
     @strawberry.field(
-        description="May the viewer use this feature now?", permission_classes=[IsAuthenticated]
+        description="May the viewer use this feature now?",
+        extensions=[guard("entitlement", "read")],
     )
     async def can_use(self, info: Info, feature: FeatureCode) -> FeatureAccess:
-        return feature_access(decide(await viewer_access(info), Feature(feature.value)))
+        return feature_access(await decide(info.context.caller, Feature(feature.value)))

@@ -8,6 +8,7 @@ from graphql import GraphQLError
 
 UNAUTHENTICATED = "UNAUTHENTICATED"
 FORBIDDEN = "FORBIDDEN"
+UPGRADE_REQUIRED = "UPGRADE_REQUIRED"  # with `feature` and `plan`: what to buy to be allowed
 BAD_USER_INPUT = "BAD_USER_INPUT"
 
 

@@ -1,4 +1,8 @@
-"""`paymentHistory`: the viewer's payments, newest first, with their refunds."""
+"""Payments and their refunds as the schema shows them.
+
+Their owner and staff see them; the internals behind `payment:audit` (who refunded, an amount that
+differs from the plan's) are for staff.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,9 @@ from datetime import datetime
 
 import strawberry
 
-from api.billing.payments import MAX_PAGE, InvalidCursor, encode_cursor, history
 from api.documents import Payment, Refund
-from api.graphql.billing_context import signed_in_user
-from api.graphql.context import Info
-from api.graphql.errors import bad_input
+from api.graphql.guards import guard
 from api.graphql.money import Money, money
-from api.graphql.permissions import IsAuthenticated
 
 
 @strawberry.type(name="Refund")
@@ -23,6 +23,10 @@ class RefundType:
     speed: str | None
     reason: str | None
     created_at: datetime
+    requested_by: str | None = strawberry.field(
+        description="Staff: who asked for the refund (their token subject).",
+        extensions=[guard("payment", "audit")],
+    )
 
 
 @strawberry.type(name="Payment")
@@ -36,7 +40,10 @@ class PaymentType:
     card_network: str | None
     subscription_id: str | None
     invoice_id: str | None
-    amount_flagged: bool = strawberry.field(description="The amount differs from the plan's price.")
+    amount_flagged: bool | None = strawberry.field(
+        description="Staff: the amount differs from the plan's price.",
+        extensions=[guard("payment", "audit")],
+    )
     failure_reason: str | None
     created_at: datetime
     refunds: list[RefundType]
@@ -50,6 +57,7 @@ def refund_type(refund: Refund) -> RefundType:
         speed=refund.speed_requested,
         reason=refund.reason,
         created_at=refund.created_at,
+        requested_by=refund.requested_by,
     )
 
 
@@ -94,30 +102,3 @@ class PageInfo:
 class PaymentConnection:
     edges: list[PaymentEdge]
     page_info: PageInfo
-
-
-@strawberry.type
-class PaymentQuery:
-    @strawberry.field(
-        description=f"The viewer's payments, newest first; `first` at most {MAX_PAGE}.",
-        permission_classes=[IsAuthenticated],
-    )
-    async def payment_history(
-        self, info: Info, first: int = 20, after: str | None = None
-    ) -> PaymentConnection:
-        if not 1 <= first <= MAX_PAGE:
-            raise bad_input(f"`first` must be between 1 and {MAX_PAGE}.", argument="first")
-        user = await signed_in_user(info)
-        assert user.id is not None
-        try:
-            page = await history(user.id, first=first, after=after)
-        except InvalidCursor as error:
-            raise bad_input(str(error), argument="after") from error
-        edges = [
-            PaymentEdge(cursor=encode_cursor(p), node=payment_type(p, page.refunds.get(p.id, [])))
-            for p in page.payments
-        ]
-        end = edges[-1].cursor if edges else None
-        return PaymentConnection(
-            edges=edges, page_info=PageInfo(has_next_page=page.has_next, end_cursor=end)
-        )

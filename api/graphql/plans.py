@@ -6,7 +6,11 @@ from enum import Enum
 
 import strawberry
 
+from api.authz.features import plan_features
+from api.billing import catalog
 from api.billing.catalog import PRO, Plan
+from api.graphql.context import Info
+from api.graphql.guards import guard
 from api.graphql.money import Money, money
 
 
@@ -40,7 +44,14 @@ class PlanType:
     name: str
     price: Money
     interval: BillingInterval
-    features: list[FeatureInfo]
+    code: strawberry.Private[catalog.PlanCode]
+
+    @strawberry.field(description="What the plan includes, as the access policy grants it.")
+    def features(self, info: Info) -> list[FeatureInfo]:
+        return [
+            FeatureInfo(code=FeatureCode(f.feature.value), name=f.name, plan=PlanCode(cheapest))
+            for f, cheapest in plan_features(info.context.services.authorizer, self.code)
+        ]
 
 
 def plan_type(plan: Plan) -> PlanType:
@@ -49,15 +60,12 @@ def plan_type(plan: Plan) -> PlanType:
         name=plan.name,
         price=money(plan.amount, plan.currency),
         interval=BillingInterval.MONTH,
-        features=[
-            FeatureInfo(code=FeatureCode(f.feature.value), name=f.name, plan=PlanCode(f.plan.value))
-            for f in plan.features
-        ],
+        code=plan.code,
     )
 
 
 @strawberry.type
 class PlanQuery:
-    @strawberry.field(description="The plans for sale. Public.")
+    @strawberry.field(description="The plans for sale.", extensions=[guard("plan", "read")])
     def plans(self) -> list[PlanType]:
         return [plan_type(PRO)]

@@ -22,9 +22,10 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from api.graphql.access_log import AccessLogQuery
 from api.graphql.billing_mutations import BillingMutation
 from api.graphql.entitlements import EntitlementQuery
-from api.graphql.payments import PaymentQuery
+from api.graphql.payment_queries import PaymentQuery
 from api.graphql.plans import PlanQuery
 from api.graphql.subscription import SubscriptionQuery
 from api.graphql.viewer import ViewerQuery
@@ -32,8 +33,18 @@ from api.graphql.viewer import ViewerQuery
 MAX_DEPTH = 10
 MAX_TOKENS = 2000
 
+# Every root field carries a guard (tests/test_guards.py checks it); public ones are granted to
+# `anonymous` in policies/policy.csv, so the policy alone says what is public.
 Query = merge_types(
-    "Query", (ViewerQuery, PlanQuery, SubscriptionQuery, PaymentQuery, EntitlementQuery)
+    "Query",
+    (
+        ViewerQuery,
+        PlanQuery,
+        SubscriptionQuery,
+        PaymentQuery,
+        EntitlementQuery,
+        AccessLogQuery,
+    ),
 )
 Mutation = merge_types("Mutation", (BillingMutation,))
 

@@ -12,7 +12,7 @@ from api.billing.subscriptions import current_subscription
 from api.documents import Subscription
 from api.graphql.billing_context import signed_in_user
 from api.graphql.context import Info
-from api.graphql.permissions import IsAuthenticated
+from api.graphql.guards import guard
 from api.graphql.plans import PlanType, plan_type
 
 
@@ -71,7 +71,7 @@ def subscription_type(document: Subscription) -> SubscriptionType:
 class SubscriptionQuery:
     @strawberry.field(
         description="The viewer's most recent subscription; null if they never subscribed.",
-        permission_classes=[IsAuthenticated],
+        extensions=[guard("subscription", "read")],
     )
     async def subscription(self, info: Info) -> SubscriptionType | None:
         user = await signed_in_user(info)

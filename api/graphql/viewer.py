@@ -1,4 +1,4 @@
-"""`viewer`: who the caller is."""
+"""`viewer`: who the caller is, and what they may do."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import strawberry
 
 from api.documents import User
 from api.graphql.context import Info
+from api.graphql.guards import guard
 
 
 @strawberry.type(description="The signed-in user.")
@@ -22,10 +23,20 @@ class Viewer:
             id=strawberry.ID(str(user.id)), email=user.email, staff_roles=sorted(staff_roles)
         )
 
+    @strawberry.field(
+        description="What the viewer may do now, as object:action (e.g. feature:github_import), "
+        "for display only: the API decides on every field."
+    )
+    async def permissions(self, info: Info) -> list[str]:
+        return [str(permission) for permission in await info.context.caller.permissions()]
+
 
 @strawberry.type
 class ViewerQuery:
-    @strawberry.field(description="The signed-in user, or null for an anonymous caller.")
+    @strawberry.field(
+        description="The signed-in user, or null for an anonymous caller.",
+        extensions=[guard("viewer", "read")],
+    )
     async def viewer(self, info: Info) -> Viewer | None:
         user = await info.context.viewer()
         if user is None or info.context.principal is None:

@@ -1,0 +1,179 @@
+"""The authorization matrix: every guarded field x every kind of caller -> what happens.
+
+An expectation is an error code (`UNAUTHENTICATED`, `FORBIDDEN`, `UPGRADE_REQUIRED`), or what an
+allowed call returned: `ok`, `null`, `edges:N`, `items:N`, or a result's `__typename` (with the
+Failure's code). Callers act on their own things; `other` and staff act on the owner's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+ANON, FREE, PRO, OTHER, SUPPORT, ADMIN = "anonymous", "free", "pro", "other", "support", "admin"
+CALLERS = (ANON, FREE, OTHER, SUPPORT, ADMIN, PRO)  # the owner (pro) last: they cancel
+STAFF = (SUPPORT, ADMIN)
+UNAUTH, FORBID, UPGRADE = "UNAUTHENTICATED", "FORBIDDEN", "UPGRADE_REQUIRED"
+
+
+@dataclass(frozen=True)
+class World:
+    """What exists before a row: the owner paid for Pro and was refunded a part of it; everyone
+    else is a known user."""
+
+    ids: dict[str, str]  # caller -> user id
+    payment_id: str  # the owner's
+    handler: dict[str, str]  # what Checkout's handler received when the owner paid
+
+
+Variables = Callable[[World, str], dict[str, Any]]
+
+
+def nothing(world: World, caller: str) -> dict[str, Any]:
+    return {}
+
+
+def target_user(world: World, caller: str) -> dict[str, Any]:
+    """Their own id; anonymous, `other` and staff name the owner's."""
+    return {"u": world.ids[caller if caller in (FREE, PRO) else PRO]}
+
+
+def handler_of(world: World, caller: str) -> dict[str, Any]:
+    """The owner replays their own paid handler; `other` and staff replay the owner's; `free`
+    sends one of their own making."""
+    if caller == FREE:
+        return {"p": "pay_FreeUsersOwn001", "s": "sub_FreeUsersOwn001", "sig": "0" * 64}
+    h = world.handler
+    return {
+        "p": h["razorpay_payment_id"],
+        "s": h["razorpay_subscription_id"],
+        "sig": h["razorpay_signature"],
+    }
+
+
+def owners_payment(world: World, caller: str) -> dict[str, Any]:
+    return {"id": world.payment_id}
+
+
+def unique_key(world: World, caller: str) -> dict[str, Any]:
+    return {"k": f"matrix-upgrade-{caller}"}
+
+
+@dataclass(frozen=True)
+class Row:
+    field: str  # Type.field, as guards_of names it
+    operation: str
+    expect: dict[str, str]
+    variables: Variables = nothing
+    staff_operation: str | None = None  # staff reach a user's payments another way
+    anonymous_stopped_at: str | None = None  # a root field that refuses anonymous first
+
+    def operation_for(self, caller: str) -> str:
+        return self.staff_operation if caller in STAFF and self.staff_operation else self.operation
+
+    def denied_at(self, caller: str) -> str:
+        """The field whose guard says no."""
+        if caller == ANON and self.anonymous_stopped_at:
+            return self.anonymous_stopped_at
+        return self.field.split(".")[1]
+
+
+def everyone(outcome: str, **overrides: str) -> dict[str, str]:
+    return {caller: overrides.get(caller, outcome) for caller in CALLERS}
+
+
+def signed_in(outcome: str, **overrides: str) -> dict[str, str]:
+    return {**everyone(outcome, **overrides), ANON: UNAUTH}
+
+
+OWN_PAYMENTS = "{ paymentHistory { edges { node { id %s } } } }"
+USERS_PAYMENTS = "query($u: ID!) { payments(userId: $u) { edges { node { id %s } } } }"
+UNION = "__typename ... on Failure { code }"
+
+ROWS: tuple[Row, ...] = (
+    Row("Query.viewer", "{ viewer { id permissions } }", everyone("ok", anonymous="null")),
+    Row("Query.plans", "{ plans { id features { code plan } } }", everyone("items:1")),
+    Row(
+        "Query.subscription",
+        "{ subscription { __typename status } }",
+        signed_in("null", pro="Subscription"),
+    ),
+    Row(
+        "Query.paymentHistory",
+        "{ paymentHistory { edges { node { id } } } }",
+        signed_in("edges:0", pro="edges:1"),
+    ),
+    Row(
+        "Query.payments",
+        "query($u: ID!) { payments(userId: $u) { edges { node { id } } } }",
+        signed_in(FORBID, support="edges:1", admin="edges:1"),
+        target_user,
+    ),
+    Row("Query.entitlements", "{ entitlements { plan } }", signed_in("ok")),
+    Row("Query.canUse", "{ canUse(feature: GITHUB_IMPORT) { allowed } }", signed_in("ok")),
+    Row(
+        "Query.accessChanges",
+        "query($u: ID!) { accessChanges(userId: $u) { reason } }",
+        signed_in(FORBID, admin="items:1"),
+        target_user,
+    ),
+    Row(
+        "Mutation.upgrade",
+        f"mutation($k: String!) {{ upgrade(idempotencyKey: $k) {{ {UNION} }} }}",
+        signed_in("CheckoutDetails", pro="Failure:ALREADY_SUBSCRIBED"),
+        unique_key,
+    ),
+    Row(
+        "Mutation.confirmCheckout",
+        "mutation($p: String!, $s: String!, $sig: String!) { confirmCheckout("
+        "razorpayPaymentId: $p, razorpaySubscriptionId: $s, razorpaySignature: $sig) "
+        f"{{ {UNION} }} }}",
+        signed_in("Failure:NOT_FOUND", free="Failure:INVALID_SIGNATURE", pro="Subscription"),
+        handler_of,
+    ),
+    Row(
+        "Mutation.cancelSubscription",
+        f"mutation {{ cancelSubscription(atPeriodEnd: true) {{ {UNION} }} }}",
+        signed_in("Failure:NO_ACTIVE_SUBSCRIPTION", pro="Subscription"),
+    ),
+    Row(
+        "Mutation.refundPayment",
+        "mutation($id: String!) { refundPayment(paymentId: $id, amount: 1000, access: KEEP) "
+        f"{{ {UNION} }} }}",
+        signed_in(FORBID, support="Refund", admin="Refund"),
+        owners_payment,
+    ),
+    # Type fields: the owner reaches their payment through paymentHistory, staff through
+    # payments(userId). Free users and `other` have no payment, so theirs guard nothing.
+    Row(
+        "Payment.amountFlagged",
+        OWN_PAYMENTS % "amountFlagged",
+        signed_in("edges:0", pro=FORBID, support="edges:1", admin="edges:1"),
+        target_user,
+        staff_operation=USERS_PAYMENTS % "amountFlagged",
+        anonymous_stopped_at="paymentHistory",
+    ),
+    Row(
+        "Refund.requestedBy",
+        OWN_PAYMENTS % "refunds { id requestedBy }",
+        signed_in("edges:0", pro=FORBID, support="edges:1", admin="edges:1"),
+        target_user,
+        staff_operation=USERS_PAYMENTS % "refunds { id requestedBy }",
+        anonymous_stopped_at="paymentHistory",
+    ),
+)
+
+
+def summary(value: Any) -> str:
+    """What an allowed call returned, in the matrix's words."""
+    if value is None:
+        return "null"
+    if isinstance(value, list):
+        return f"items:{len(value)}"
+    if isinstance(value, dict) and "edges" in value:
+        return f"edges:{len(value['edges'])}"
+    if isinstance(value, dict) and "__typename" in value:
+        code = value.get("code")
+        return f"{value['__typename']}:{code}" if code else str(value["__typename"])
+    return "ok"

@@ -1,0 +1,168 @@
+"""Guards: on every root field, declared where the field is; decisions memoized; denials coded."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import httpx
+import pytest
+import strawberry
+
+from api.authz.caller import Caller
+from api.authz.policy import load_authorizer
+from api.graphql.guards import guard, guards_of
+from api.graphql.schema import build_schema
+from api.identity.tokens import Principal
+from api.services import Services
+from tests.billing_calls import STAFF_PAYMENTS, become_pro, call, user_id
+from tests.policy_files import POLICIES
+from tests.sandbox_driver import SandboxDriver
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+# Root fields anyone may call without a guard. None: what is public is granted to `anonymous` in
+# policies/policy.csv, so the policy alone says what is public.
+PUBLIC_ROOT_FIELDS: frozenset[str] = frozenset()
+
+
+async def test_every_root_field_has_a_guard_or_is_explicitly_public() -> None:
+    fields = guards_of(build_schema())
+
+    unguarded = {
+        name
+        for name, permission in fields.items()
+        if name.startswith(("Query.", "Mutation.")) and permission is None
+    }
+
+    assert unguarded <= PUBLIC_ROOT_FIELDS, f"root fields without a guard: {sorted(unguarded)}"
+
+
+async def test_the_schema_check_sees_a_field_without_a_guard() -> None:
+    @strawberry.type
+    class Query:
+        guarded: int = strawberry.field(resolver=lambda: 1, extensions=[guard("plan", "read")])
+        forgotten: int = strawberry.field(resolver=lambda: 2)
+
+    assert guards_of(strawberry.Schema(query=Query)) == {
+        "Query.guarded": "plan:read",
+        "Query.forgotten": None,
+    }
+
+
+def internal() -> str | None:
+    return "internal"
+
+
+def pro() -> str | None:
+    return "pro"
+
+
+@strawberry.type
+class Item:
+    internals: str | None = strawberry.field(
+        resolver=internal, extensions=[guard("payment", "audit")]
+    )
+    more_internals: str | None = strawberry.field(
+        resolver=internal, extensions=[guard("payment", "audit")]
+    )
+    # A sync field, yet its decision hangs on the Pro grant.
+    pro_only: str | None = strawberry.field(
+        resolver=pro, extensions=[guard("feature", "github_import")]
+    )
+
+
+async def items(count: int) -> list[Item]:
+    return [Item() for _ in range(count)]
+
+
+@strawberry.type
+class ItemQuery:
+    items: list[Item] = strawberry.field(resolver=items, extensions=[guard("payment", "read_any")])
+
+
+async def run(query: str, caller: Caller) -> Any:
+    schema = strawberry.Schema(query=ItemQuery)
+    return await schema.execute(query, context_value=SimpleNamespace(caller=caller))
+
+
+def caller_for(
+    authorizer: Any, *, staff: frozenset[str] = frozenset(), pro: bool = False
+) -> Caller:
+    async def is_pro() -> bool:
+        return pro
+
+    return Caller(authorizer, Principal(subject="someone", staff_roles=staff), is_pro)
+
+
+async def test_a_query_full_of_guarded_fields_pays_one_enforce_per_distinct_decision() -> None:
+    # given a fresh authorizer and a support caller
+    authorizer = load_authorizer(POLICIES)
+    support = caller_for(authorizer, staff=frozenset({"support"}))
+
+    # when they read 50 items with two guarded fields each
+    result = await run("{ items(count: 50) { internals moreInternals } }", support)
+
+    # then every field resolved, and Casbin was asked four times: (free, then support) for
+    # payment:read_any and for payment:audit
+    assert result.errors is None
+    assert len(result.data["items"]) == 50
+    assert authorizer.enforcements == 4
+
+
+async def test_a_sync_field_that_needs_the_pro_grant_waits_for_it() -> None:
+    authorizer = load_authorizer(POLICIES)
+    pro_staff = caller_for(authorizer, staff=frozenset({"support"}), pro=True)
+    free_staff = caller_for(authorizer, staff=frozenset({"support"}))
+
+    allowed = await run("{ items(count: 2) { proOnly } }", pro_staff)
+    denied = await run("{ items(count: 1) { proOnly } }", free_staff)
+
+    assert allowed.errors is None
+    assert allowed.data == {"items": [{"proOnly": "pro"}, {"proOnly": "pro"}]}
+    assert denied.errors is not None
+    assert [e.extensions for e in denied.errors] == [
+        {
+            "code": "UPGRADE_REQUIRED",
+            "feature": "GITHUB_IMPORT",
+            "plan": "PRO",
+            "permission": "feature:github_import",
+        }
+    ]
+
+
+async def test_a_denied_type_field_is_an_error_at_that_field_and_the_rest_resolves() -> None:
+    support = caller_for(load_authorizer(POLICIES), staff=frozenset({"support"}))
+
+    result = await run("{ items(count: 2) { internals proOnly } }", support)
+
+    assert result.data == {"items": [{"internals": "internal", "proOnly": None}] * 2}
+    assert result.errors is not None
+    assert [(e.path, e.extensions["code"]) for e in result.errors if e.extensions] == [
+        (["items", 0, "proOnly"], "UPGRADE_REQUIRED"),
+        (["items", 1, "proOnly"], "UPGRADE_REQUIRED"),
+    ]
+
+
+async def test_a_decision_is_not_enforced_again_on_later_requests(
+    client: httpx.AsyncClient, services: Services, sandbox: SandboxDriver
+) -> None:
+    # given a user with a payment, and staff who looked at it once
+    await become_pro(client, sandbox)
+    owner = await user_id(client)
+    await call(client, STAFF_PAYMENTS, user="staff-1", roles=["support"], userId=owner)
+    enforced = services.authorizer.enforcements
+
+    # when staff look again, at every guarded field of it
+    data = await call(client, STAFF_PAYMENTS, user="staff-2", roles=["support"], userId=owner)
+
+    # then the process remembered every decision
+    assert data["payments"]["edges"][0]["node"]["amountFlagged"] is False
+    assert services.authorizer.enforcements == enforced
+
+
+async def test_the_printed_schema_shows_each_fields_permission() -> None:
+    printed = str(build_schema())
+
+    assert '@can(permission: "payment:refund")' in printed
+    assert '@can(permission: "payment:audit")' in printed  # a type field
