@@ -60,6 +60,10 @@ def unique_key(world: World, caller: str) -> dict[str, Any]:
     return {"k": f"matrix-upgrade-{caller}"}
 
 
+def repository(world: World, caller: str) -> dict[str, Any]:
+    return {"url": "https://github.com/octocat/Hello-World"}
+
+
 @dataclass(frozen=True)
 class Row:
     field: str  # Type.field, as guards_of names it
@@ -112,6 +116,7 @@ ROWS: tuple[Row, ...] = (
     ),
     Row("Query.entitlements", "{ entitlements { plan } }", signed_in("ok")),
     Row("Query.canUse", "{ canUse(feature: GITHUB_IMPORT) { allowed } }", signed_in("ok")),
+    Row("Query.githubImports", "{ githubImports { id } }", signed_in(UPGRADE, pro="items:0")),
     Row(
         "Query.accessChanges",
         "query($u: ID!) { accessChanges(userId: $u) { reason } }",
@@ -143,6 +148,12 @@ ROWS: tuple[Row, ...] = (
         f"{{ {UNION} }} }}",
         signed_in(FORBID, support="Refund", admin="Refund"),
         owners_payment,
+    ),
+    Row(
+        "Mutation.startGithubImport",
+        "mutation($url: String!) { startGithubImport(repositoryUrl: $url) { __typename } }",
+        signed_in(UPGRADE, pro="GithubImport"),
+        repository,
     ),
     # Type fields: the owner reaches their payment through paymentHistory, staff through
     # payments(userId). Free users and `other` have no payment, so theirs guard nothing.

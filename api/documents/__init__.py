@@ -6,6 +6,7 @@ from beanie import Document
 
 from api.documents.accounts import BillingAccount
 from api.documents.events import AccessChange, WebhookEvent
+from api.documents.imports import GithubImport
 from api.documents.payments import Payment, Refund, RefundRequest
 from api.documents.subscriptions import Subscription, SubscriptionObservation, UpgradeClaim
 from api.documents.users import User
@@ -21,12 +22,14 @@ DOCUMENTS: list[type[Document]] = [
     RefundRequest,
     WebhookEvent,
     AccessChange,
+    GithubImport,
 ]
 
 __all__ = [
     "DOCUMENTS",
     "AccessChange",
     "BillingAccount",
+    "GithubImport",
     "Payment",
     "Refund",
     "RefundRequest",

@@ -25,6 +25,7 @@ from strawberry.types import ExecutionContext
 from api.graphql.access_log import AccessLogQuery
 from api.graphql.billing_mutations import BillingMutation
 from api.graphql.entitlements import EntitlementQuery
+from api.graphql.github_imports import GithubImportMutation, GithubImportQuery
 from api.graphql.payment_queries import PaymentQuery
 from api.graphql.plans import PlanQuery
 from api.graphql.subscription import SubscriptionQuery
@@ -43,10 +44,11 @@ Query = merge_types(
         SubscriptionQuery,
         PaymentQuery,
         EntitlementQuery,
+        GithubImportQuery,
         AccessLogQuery,
     ),
 )
-Mutation = merge_types("Mutation", (BillingMutation,))
+Mutation = merge_types("Mutation", (BillingMutation, GithubImportMutation))
 
 log = structlog.get_logger("graphql")
 

@@ -1,0 +1,1 @@
+"""Product features behind a plan: GitHub import. Not billing: billing only says who has Pro."""
