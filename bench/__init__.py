@@ -1,0 +1,1 @@
+"""Benchmarks, run by `make bench`; their recorded results live in bench/results/."""
