@@ -20,10 +20,3 @@ class Once(Generic[T]):
         if self._task is None:
             self._task = asyncio.ensure_future(self._load())
         return await self._task
-
-    def peek(self) -> T | None:
-        """The value if it has been loaded successfully, without loading it."""
-        task = self._task
-        if task is None or not task.done() or task.cancelled() or task.exception() is not None:
-            return None
-        return task.result()

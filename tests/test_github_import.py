@@ -158,3 +158,13 @@ async def test_a_refusal_to_a_first_time_caller_creates_nothing(
     # then deciding that read their grant but wrote nothing: not even their user
     assert [e["extensions"]["code"] for e in errors] == ["UPGRADE_REQUIRED"]
     assert await User.count() == 0
+
+
+async def test_github_imports_page_size_is_bounded(
+    client: httpx.AsyncClient, sandbox: SandboxDriver
+) -> None:
+    await become_pro(client, sandbox)
+
+    errors = await errors_of(client, "{ githubImports(first: 0) { id } }")
+
+    assert [e["extensions"]["code"] for e in errors] == ["BAD_USER_INPUT"]

@@ -25,10 +25,12 @@ class Context:
     services: Services
     principal: Principal | None
     caller: Caller = field(init=False)
+    _known: Once[User | None] = field(init=False)
     _user: Once[User | None] = field(init=False)
     _access: Once[Access] = field(init=False)
 
     def __post_init__(self) -> None:
+        self._known = Once(self._find_user)
         self._user = Once(self._load_user)
         self._access = Once(self._load_access)
         self.caller = Caller(self.services.authorizer, self.principal, self._is_pro)
@@ -41,16 +43,20 @@ class Context:
         """The viewer's Pro grant, read at most once per request, by guards and resolvers alike."""
         return await self._access.get()
 
-    async def _load_user(self) -> User | None:
+    async def _find_user(self) -> User | None:
+        # Read-only: guards decide with it, and a request they deny must not create its user.
         if self.principal is None:
             return None
+        return await User.find_one(User.subject == self.principal.subject)
+
+    async def _load_user(self) -> User | None:
+        known = await self._known.get()
+        if known is not None or self.principal is None:
+            return known
         return await user_for(self.principal, self.services.clock)
 
     async def _load_access(self) -> Access:
-        # Read-only: a request that is then denied must not have created its user.
-        user = self._user.peek()
-        if user is None and self.principal is not None:
-            user = await User.find_one(User.subject == self.principal.subject)
+        user = await self._known.get()
         if user is None or user.id is None:
             return NEVER_SUBSCRIBED
         return await access_for(user.id, self.services.billing.now())
