@@ -8,7 +8,8 @@ LOCALDB_SRC := localdb/main.go localdb/go.mod localdb/go.sum
 
 .PHONY: setup run test lint fmt schema bench clean
 
-setup: $(VENV)/.installed $(LOCALDB)
+# With MONGODB_URI set, nothing needs the embedded database, so Go is not needed either.
+setup: $(VENV)/.installed $(if $(MONGODB_URI),,$(LOCALDB))
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

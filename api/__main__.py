@@ -8,6 +8,8 @@ from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from datetime import timedelta
 
+from pydantic import ValidationError
+
 from api.clock import SystemClock
 from api.identity.dev_secret import jwt_secret
 from api.identity.tokens import STAFF_ROLES, TokenVerifier
@@ -123,6 +125,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigurationError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except ValidationError as error:
+        print(f"error: invalid settings:\n{_explain(error)}", file=sys.stderr)
+        return 2
+
+
+def _explain(error: ValidationError) -> str:
+    """One line per bad setting, named as its environment variable, without a traceback."""
+    lines = []
+    for problem in error.errors():
+        name = ".".join(map(str, problem["loc"])).upper()
+        shown = "***" if "SECRET" in name else repr(problem["input"])
+        lines.append(f"  {name}={shown}: {problem['msg']}")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -69,6 +69,9 @@ class LocalDatabase:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=log,
+                # Its own session: Ctrl-C reaches the service, which drains its requests and then
+                # closes stdin; a database killed by the same Ctrl-C would fail those requests.
+                start_new_session=True,
             )
         try:
             self.uri = self._read_uri(timeout)

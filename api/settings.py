@@ -5,12 +5,25 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class ConfigurationError(RuntimeError):
     """The service cannot start with these settings; the message says what to set."""
+
+
+OPTIONAL = (
+    "mongodb_uri",
+    "razorpay_key_id",
+    "razorpay_key_secret",
+    "razorpay_webhook_secret",
+    "razorpay_plan_id",
+    "jwt_secret",
+    "jwt_issuer",
+    "jwt_audience",
+)
+MIN_PROD_JWT_SECRET = 32  # HS256 keys shorter than the hash can be brute-forced (RFC 7518 §3.2)
 
 
 class Settings(BaseSettings):
@@ -35,6 +48,12 @@ class Settings(BaseSettings):
     jwt_audience: str | None = None
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    @field_validator(*OPTIONAL, mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        # `VAR=` in a compose file or .env means "not set"; an empty secret must never pass as one.
+        return None if isinstance(value, str) and not value.strip() else value
 
     @property
     def is_prod(self) -> bool:
@@ -75,6 +94,7 @@ def check_startable(settings: Settings) -> None:
             raise ConfigurationError(
                 "APP_ENV=prod needs these settings, which are missing: " + ", ".join(missing)
             )
+        _check_jwt_secret_length(settings)
     razorpay = [name for name in PROD_REQUIRED if name.startswith("RAZORPAY")]
     given = [name for name in razorpay if present[name]]
     if given and len(given) != len(razorpay):
@@ -83,4 +103,13 @@ def check_startable(settings: Settings) -> None:
             + ", ".join(razorpay)
             + " (or none, to use the built-in sandbox); missing: "
             + ", ".join(n for n in razorpay if n not in given)
+        )
+
+
+def _check_jwt_secret_length(settings: Settings) -> None:
+    secret = settings.jwt_secret.get_secret_value() if settings.jwt_secret else ""
+    if len(secret.encode()) < MIN_PROD_JWT_SECRET:
+        raise ConfigurationError(
+            f"JWT_SECRET is too short for APP_ENV=prod: use at least {MIN_PROD_JWT_SECRET} "
+            "random bytes (for example `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)."
         )

@@ -20,6 +20,7 @@ import pytest
 import pytest_asyncio
 import uvicorn
 from beanie import init_beanie
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 from pymongo import MongoClient
 from starlette.applications import Starlette
 
@@ -79,6 +80,22 @@ def settings(
     )
 
 
+class IsolatedSettings(Settings):
+    """Settings from the test's arguments alone: the environment (MONGODB_URI in the
+    MongoDB-server mode, a developer's RAZORPAY_* keys) must not leak into what a test checks."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
 def make_settings(**overrides: object) -> Settings:
     values: dict[str, object] = {
         "app_env": "dev",
@@ -86,7 +103,7 @@ def make_settings(**overrides: object) -> Settings:
         "log_level": "warning",
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+    return IsolatedSettings(**values)  # type: ignore[arg-type]
 
 
 @pytest_asyncio.fixture(scope="session")

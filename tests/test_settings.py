@@ -6,6 +6,7 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 
+from api.__main__ import main
 from api.app import create_app
 from api.settings import ConfigurationError, check_startable
 from tests.conftest import make_settings
@@ -32,6 +33,26 @@ def test_prod_refuses_to_start_and_names_every_missing_secret() -> None:
         "JWT_SECRET",
     ):
         assert name in message
+
+
+def test_prod_treats_blank_secrets_as_missing() -> None:
+    blank = {name: "" for name in ("mongodb_uri", "jwt_secret", *PROD_SECRETS)}
+    settings = make_settings(app_env="prod", **blank)
+
+    with pytest.raises(ConfigurationError) as refused:
+        check_startable(settings)
+
+    assert "JWT_SECRET" in str(refused.value)
+    assert "RAZORPAY_WEBHOOK_SECRET" in str(refused.value)
+
+
+def test_prod_refuses_a_jwt_secret_that_can_be_guessed() -> None:
+    settings = make_settings(
+        app_env="prod", mongodb_uri="mongodb://db/", jwt_secret="short", **PROD_SECRETS
+    )
+
+    with pytest.raises(ConfigurationError, match="JWT_SECRET is too short"):
+        check_startable(settings)
 
 
 def test_half_configured_razorpay_keys_are_refused() -> None:
@@ -77,3 +98,16 @@ async def test_dev_serves_graphiql(client: httpx.AsyncClient) -> None:
 
     assert page.status_code == 200
     assert "graphiql" in page.text.lower()
+
+
+def test_a_bad_setting_is_named_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("APP_ENV", "production")
+
+    status = main(["token", "--sub", "user-1"])
+
+    assert status == 2
+    error = capsys.readouterr().err
+    assert "APP_ENV='production'" in error
+    assert "Traceback" not in error
