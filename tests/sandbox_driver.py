@@ -113,3 +113,19 @@ class SandboxDriver:
         response = await self.http.get("/sandbox/control/webhooks/deliveries", auth=self.auth)
         items: list[dict[str, Any]] = response.json()["items"]
         return items
+
+    async def fingerprint(self) -> dict[str, Any]:
+        """What Razorpay holds that a call could have changed: the newest subscriptions with
+        their state, the newest refunds, and how many webhooks were sent."""
+        await self.drain()
+        subscriptions = await self.http.get(
+            "/sandbox/v1/subscriptions", params={"count": 100}, auth=self.auth
+        )
+        refunds = await self.http.get("/sandbox/v1/refunds", params={"count": 100}, auth=self.auth)
+        return {
+            "subscriptions": [
+                (s["id"], s["status"], s["paid_count"]) for s in subscriptions.json()["items"]
+            ],
+            "refunds": [(r["id"], r["amount"]) for r in refunds.json()["items"]],
+            "webhooks": len(await self.deliveries()),
+        }
