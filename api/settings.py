@@ -110,6 +110,6 @@ def _check_jwt_secret_length(settings: Settings) -> None:
     secret = settings.jwt_secret.get_secret_value() if settings.jwt_secret else ""
     if len(secret.encode()) < MIN_PROD_JWT_SECRET:
         raise ConfigurationError(
-            f"JWT_SECRET is too short for APP_ENV=prod: use at least {MIN_PROD_JWT_SECRET} "
-            "random bytes (for example `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)."
+            f"JWT_SECRET is too short for APP_ENV=prod: use at least {MIN_PROD_JWT_SECRET} random "
+            "bytes (`python -c 'import secrets; print(secrets.token_urlsafe(48))'` makes some)."
         )

@@ -1,5 +1,6 @@
 """Every guarded field x (anonymous, free, pro, another user, support, admin): allowed, or the
-exact error code; and every denial changed no document, here or at Razorpay. The table is tests/authorization_matrix.py.
+exact error code; and every denial changed no document, here or at Razorpay. The table is
+tests/authorization_matrix.py.
 
 Reads share one world, built once for this module; each mutation row gets a fresh one.
 """
