@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -38,15 +41,20 @@ def test_stopping_leaves_no_process_behind(tmp_path: Path) -> None:
 
 def test_the_launcher_exits_when_its_parent_goes_away(tmp_path: Path) -> None:
     # given a running launcher, when its stdin pipe closes (as when its parent is killed)
-    database = LocalDatabase(tmp_path)
-    database.start()
-    process = database._process
-    assert process is not None and process.stdin is not None
-    process.stdin.close()
+    with closing_launcher(tmp_path) as process:
+        assert process.stdin is not None
+        process.stdin.close()
 
-    # then it exits by itself, without a signal
-    assert process.wait(timeout=10) == 0
-    database.stop()
+        # then it exits by itself, without a signal
+        assert process.wait(timeout=10) == 0
+
+
+def test_an_interrupt_to_the_service_does_not_reach_the_database(tmp_path: Path) -> None:
+    # given a launcher started by this process
+    with closing_launcher(tmp_path) as process:
+        # then a Ctrl-C, which goes to this process's group, is not sent to it: the service
+        # drains its requests first, then closes the launcher's stdin
+        assert os.getpgid(process.pid) != os.getpgid(0)
 
 
 def test_a_missing_launcher_says_how_to_get_one(tmp_path: Path) -> None:
@@ -73,12 +81,19 @@ def test_a_launcher_that_dies_at_start_reports_its_error(tmp_path: Path) -> None
 
 
 def test_sigterm_stops_the_launcher_cleanly(tmp_path: Path) -> None:
-    database = LocalDatabase(tmp_path)
+    with closing_launcher(tmp_path) as process:
+        process.send_signal(signal.SIGTERM)
+
+        assert process.wait(timeout=10) == 0
+
+
+@contextmanager
+def closing_launcher(data_dir: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """A started launcher's process, stopped however the test ends."""
+    database = LocalDatabase(data_dir)
     database.start()
-    process = database._process
-    assert process is not None
-
-    process.send_signal(signal.SIGTERM)
-
-    assert process.wait(timeout=10) == 0
-    database.stop()
+    try:
+        assert database._process is not None
+        yield database._process
+    finally:
+        database.stop()
