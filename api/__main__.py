@@ -30,7 +30,8 @@ def serve(args: argparse.Namespace) -> int:
             uri = stack.enter_context(LocalDatabase(settings.data_dir / "db"))
             settings = settings.model_copy(update={"mongodb_uri": uri})
         app = create_app(settings)
-        uvicorn.run(app, host=settings.host, port=settings.port, access_log=False)
+        # log_config=None: uvicorn's records go through the JSON handler the app installed.
+        uvicorn.run(app, host=settings.host, port=settings.port, access_log=False, log_config=None)
     return 0
 
 

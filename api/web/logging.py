@@ -12,20 +12,50 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 REQUEST_ID_HEADER = "x-request-id"
 
 
+SHARED: list[structlog.types.Processor] = [
+    structlog.contextvars.merge_contextvars,
+    structlog.processors.add_log_level,
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
+]
+
+
 def configure_logging(level: str) -> None:
+    number = logging.getLevelNamesMapping()[level.upper()]
     structlog.configure(
-        processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            structlog.processors.format_exc_info,
-            structlog.processors.JSONRenderer(),
-        ],
-        wrapper_class=structlog.make_filtering_bound_logger(
-            logging.getLevelNamesMapping()[level.upper()]
-        ),
+        processors=[*SHARED, structlog.processors.format_exc_info, _json()],
+        wrapper_class=structlog.make_filtering_bound_logger(number),
         cache_logger_on_first_use=True,
     )
+    _route_standard_logging(number)
+
+
+def _json() -> structlog.processors.JSONRenderer:
+    return structlog.processors.JSONRenderer()
+
+
+class _JsonHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Uvicorn's, Strawberry's and other libraries' records, as the same JSON lines."""
+
+
+def _route_standard_logging(level: int) -> None:
+    root = logging.getLogger()
+    root.setLevel(level)
+    # Casbin prints its whole model and policy at info on every load: noise, not events.
+    logging.getLogger("casbin").setLevel(max(level, logging.WARNING))
+    if any(isinstance(handler, _JsonHandler) for handler in root.handlers):
+        return  # configured already (several apps in one process, as in tests)
+    handler = _JsonHandler()
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[*SHARED, structlog.stdlib.add_logger_name],
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                _json(),
+            ],
+        )
+    )
+    root.addHandler(handler)
 
 
 class RequestLogMiddleware:
