@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import time
 import uuid
 
@@ -44,7 +45,7 @@ def _route_standard_logging(level: int) -> None:
     logging.getLogger("casbin").setLevel(max(level, logging.WARNING))
     if any(isinstance(handler, _JsonHandler) for handler in root.handlers):
         return  # configured already (several apps in one process, as in tests)
-    handler = _JsonHandler()
+    handler = _JsonHandler(sys.stdout)  # where structlog writes: one stream, in order
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=[*SHARED, structlog.stdlib.add_logger_name],
