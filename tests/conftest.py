@@ -34,7 +34,12 @@ from tests.builders import TEST_JWT_SECRET
 from tests.sandbox_driver import SandboxDriver
 
 # Webhook retries within milliseconds, and charges only when a test moves the clock.
-TEST_SANDBOX = {"retry_backoff_base": 0.05, "retry_backoff_max": 0.2, "tick_seconds": None}
+TEST_SANDBOX = {
+    "retry_backoff_base": 0.05,
+    "retry_backoff_max": 0.2,
+    "max_attempts": 12,
+    "tick_seconds": None,
+}
 
 
 @pytest.fixture(scope="session")

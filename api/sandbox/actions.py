@@ -8,7 +8,7 @@ from typing import Any
 from api.sandbox import validation as v
 from api.sandbox.charging import Outcome
 from api.sandbox.core import Core
-from api.sandbox.cycles import book, charge_invoice
+from api.sandbox.cycles import book, charge_invoice, refresh_end_at
 from api.sandbox.errors import ApiError, not_found
 from api.sandbox.lifecycle import Happening, apply_changes, cancel, charged, happening
 
@@ -18,6 +18,10 @@ UPDATABLE = ("authenticated", "active")
 NOT_UPDATABLE = (
     "Can't update Subscription when Subscription is not in Authenticated or Active state"
 )
+# Razorpay's wording for UPI (FACTS §1); the eMandate one follows it. Recurring netbanking is
+# an eMandate.
+FROZEN_MODES = {"upi": "UPI", "emandate": "eMandate", "netbanking": "eMandate"}
+DOMESTIC_CARD = "Only the offer can be changed for domestic card subscriptions, at cycle end."
 UPDATE_FIELDS = ("plan_id", "offer_id", "quantity", "remaining_count", "start_at")
 
 
@@ -61,9 +65,10 @@ def resume(core: Core, subscription: Entity, body: v.Body) -> Entity:
         raise ApiError(f"Subscription cannot be resumed in {status} status.", field="status")
     now = core.now()
     if subscription["current_end"] <= now:
-        # The paused cycle is over: billing restarts from today.
+        # The paused cycle is over: billing restarts from today, and so does the schedule.
         ledger = book(core, subscription)
         ledger.anchor, ledger.cycle = now, -1
+        refresh_end_at(core, subscription, ledger)
     subscription.update(status="active", paused_at=None, pause_initiated_by=None)
     subscription["charge_at"] = max(subscription["current_end"], now)
     core.emit("subscription.resumed", subscription)
@@ -72,7 +77,7 @@ def resume(core: Core, subscription: Entity, body: v.Body) -> Entity:
 
 def update(core: Core, subscription: Entity, body: v.Body) -> Entity:
     v.only(body, (*UPDATE_FIELDS, "schedule_change_at", "customer_notify"))
-    check_updatable(subscription, body)
+    check_updatable(core, subscription, body)
     changes = update_changes(core, body)
     when = v.choice(body, "schedule_change_at", ("now", "cycle_end"), default="now")
     if when == "cycle_end":
@@ -82,25 +87,29 @@ def update(core: Core, subscription: Entity, body: v.Body) -> Entity:
         )
         core.store.changed()
         return subscription
-    apply_changes(core, subscription, changes)
+    apply_changes(core, subscription, book(core, subscription), changes)
     core.emit("subscription.updated", subscription)
     return subscription
 
 
-def check_updatable(subscription: Entity, body: v.Body) -> None:
+def check_updatable(core: Core, subscription: Entity, body: v.Body) -> None:
+    """FACTS §2.3: only authenticated/active; never UPI or eMandate; a domestic card may only
+    change its offer, at cycle end. International cards (and other methods) may change anything."""
     if subscription["status"] not in UPDATABLE:
         raise ApiError(NOT_UPDATABLE, field="status")
-    method = subscription["payment_method"]
-    if method == "upi":
-        raise ApiError("subscriptions cannot be updated when payment mode is UPI")
-    if method == "card" and (
-        set(body) - {"offer_id", "schedule_change_at", "customer_notify"}
-        or body.get("schedule_change_at") != "cycle_end"
-    ):
-        raise ApiError(
-            "Only the offer can be changed for card subscriptions, at cycle end.",
-            reason="input_validation_failed",
-        )
+    mode = FROZEN_MODES.get(subscription["payment_method"])
+    if mode is not None:
+        raise ApiError(f"subscriptions cannot be updated when payment mode is {mode}")
+    domestic_card = (
+        subscription["payment_method"] == "card" and not book(core, subscription).international
+    )
+    if domestic_card and not offer_at_cycle_end(body):
+        raise ApiError(DOMESTIC_CARD)
+
+
+def offer_at_cycle_end(body: v.Body) -> bool:
+    changes = set(body) - {"schedule_change_at", "customer_notify"}
+    return changes == {"offer_id"} and body.get("schedule_change_at") == "cycle_end"
 
 
 def update_changes(core: Core, body: v.Body) -> dict[str, Any]:

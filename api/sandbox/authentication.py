@@ -8,6 +8,7 @@ is charged with an invoice instead, and kept).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from api.sandbox import refunding
@@ -28,11 +29,14 @@ NOT_PAYABLE = "Customer payment is not allowed for the Subscription at this stag
 def authenticate(core: Core, subscription: Entity, payer: Payer, outcome: Outcome) -> Entity:
     if subscription["status"] != "created":
         raise ApiError(NOT_PAYABLE, field="subscription_id")
-    ledger = book(core, subscription)
     future = subscription["start_at"] is not None
-    invoice = core.store.find("invoice", ledger.invoice_id or "")
-    if invoice is None and not (future and not ledger.addons):
-        invoice = first_invoice(core, subscription, future=future)
+    # Checkout knows the customer before it charges, so the payment, the first invoice and
+    # their webhooks already carry them.
+    customer = refunding.customer_for(core, payer)
+    payer = replace(payer, customer_id=customer["id"])
+    invoice = upfront_invoice(core, subscription, future=future)
+    if invoice is not None:
+        invoices.bill_to(invoice, customer)
     order = (
         core.store.get("order", invoice["order_id"]) if invoice else token_order(core, subscription)
     )
@@ -40,6 +44,15 @@ def authenticate(core: Core, subscription: Entity, payer: Payer, outcome: Outcom
     if payment["status"] == "captured":
         authenticated(core, subscription, payment, payer, future=future)
     return payment
+
+
+def upfront_invoice(core: Core, subscription: Entity, *, future: bool) -> Entity | None:
+    """The invoice the authentication pays, kept across failed attempts (none for a bare token)."""
+    ledger = book(core, subscription)
+    invoice = core.store.find("invoice", ledger.invoice_id or "")
+    if invoice is None and not (future and not ledger.addons):
+        invoice = first_invoice(core, subscription, future=future)
+    return invoice
 
 
 def first_invoice(core: Core, subscription: Entity, *, future: bool) -> Entity:
@@ -65,9 +78,8 @@ def token_order(core: Core, subscription: Entity) -> Entity:
 def authenticated(
     core: Core, subscription: Entity, payment: Entity, payer: Payer, *, future: bool
 ) -> None:
-    customer = refunding.customer_for(core, payer)
-    payment["customer_id"] = customer["id"]
-    subscription.update(customer_id=customer["id"], payment_method=payer.method)
+    subscription.update(customer_id=payer.customer_id, payment_method=payer.method)
+    book(core, subscription).international = payer.international
     if future:
         starts_later(core, subscription, payment)
     else:

@@ -15,22 +15,40 @@ from api.sandbox.errors import ApiError, invalid
 from api.sandbox.signatures import order_payment_signature, subscription_payment_signature
 
 Entity = dict[str, Any]
-FIELDS = ("subscription_id", "order_id", "outcome", "reason", "method", "email", "contact")
+FIELDS = (
+    "subscription_id",
+    "order_id",
+    "outcome",
+    "reason",
+    "method",
+    "international",
+    "email",
+    "contact",
+)
 
 
 def pay(core: Core, body: v.Body, extra: tuple[str, ...] = ()) -> Entity:
     v.only(body, (*FIELDS, *extra))
     outcome = Outcome.parse(body)
-    payer = Payer(
-        email=email(body) or Payer.email,
-        contact=contact(body) or Payer.contact,
-        method=v.choice(body, "method", METHODS, default="card"),
-    )
+    payer = payer_of(body)
     if body.get("subscription_id"):
         return pay_subscription(core, str(body["subscription_id"]), payer, outcome)
     if body.get("order_id"):
         return pay_order(core, str(body["order_id"]), payer, outcome)
     raise invalid("The subscription_id or order_id field is required.", "order_id")
+
+
+def payer_of(body: v.Body) -> Payer:
+    method = v.choice(body, "method", METHODS, default="card")
+    international = v.flag(body, "international", default=False)
+    if international and method != "card":
+        raise invalid("Only a card can be international.", "international")
+    return Payer(
+        email=email(body) or Payer.email,
+        contact=contact(body) or Payer.contact,
+        method=method,
+        international=international,
+    )
 
 
 def pay_subscription(core: Core, subscription_id: str, payer: Payer, outcome: Outcome) -> Entity:

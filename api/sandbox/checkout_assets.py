@@ -64,7 +64,7 @@ CHECKOUT_JS = r"""(function () {
     box.appendChild(el("p", "font-size:12px;color:#666",
       "Sandbox checkout for " + (o.subscription_id || o.order_id || "?")));
     var reason = el("select", "margin:8px 0;width:100%");
-    ["card_declined", "insufficient_funds", "payment_timed_out", "authentication_failed",
+    ["card_declined", "insufficient_fund", "payment_timed_out", "authentication_failed",
      "gateway_technical_error"].forEach(function (r) {
       var option = el("option", "", r); option.value = r; reason.appendChild(option);
     });

@@ -62,7 +62,8 @@ def info(args: argparse.Namespace) -> Any:
 def pay(args: argparse.Namespace) -> Any:
     field = "order_id" if args.id.startswith("order_") else "subscription_id"
     outcome = {"outcome": "fail", "reason": args.fail} if args.fail else {"outcome": "success"}
-    return call("/control/checkout", {field: args.id, **outcome, "method": args.method})
+    card = {"international": True} if args.international else {}
+    return call("/control/checkout", {field: args.id, **outcome, "method": args.method, **card})
 
 
 def advance(args: argparse.Namespace) -> Any:
@@ -83,6 +84,9 @@ def parser() -> argparse.ArgumentParser:
     paying.add_argument("id", help="sub_… or order_…")
     paying.add_argument("--fail", metavar="REASON", help="fail with this reason (card_declined)")
     paying.add_argument("--method", default="card", help="card (default), upi, emandate, …")
+    paying.add_argument(
+        "--international", action="store_true", help="an international card (can be updated)"
+    )
     paying.set_defaults(run=pay)
     moving = commands.add_parser("advance", help="move the sandbox clock forward")
     moving.add_argument("--days", type=float, default=0.0)

@@ -40,7 +40,11 @@ def issue_invoice(core: Core, subscription: Entity, *, addons: bool) -> Entity:
     lines = [invoices.line_item(plan["item"], subscription["quantity"], "plan")]
     if addons:
         lines += [invoices.line_item(item, 1, "addon") for item in ledger.addons]
-    return invoice_for(core, subscription, lines)
+    invoice = invoice_for(core, subscription, lines)
+    # remaining_count counts plan cycles not yet invoiced, paid or not (FACTS §3); an
+    # upfront-only authentication invoice is not a cycle, so only cycle invoices count.
+    subscription["remaining_count"] = max(0, subscription["remaining_count"] - 1)
+    return invoice
 
 
 def invoice_for(core: Core, subscription: Entity, lines: list[Entity]) -> Entity:
@@ -63,9 +67,17 @@ def invoice_for(core: Core, subscription: Entity, lines: list[Entity]) -> Entity
     core.store.add(order)
     core.store.add(invoice)
     book(core, subscription).invoice_id = invoice["id"]
-    # remaining_count counts cycles not yet invoiced, paid or not (FACTS §3).
-    subscription["remaining_count"] = max(0, subscription["remaining_count"] - 1)
     return invoice
+
+
+def refresh_end_at(core: Core, subscription: Entity, ledger: SubscriptionBook) -> None:
+    """`end_at` is the start of the last cycle (FACTS §3): `remaining_count` cycles after the
+    ledger's current one, counted from its anchor."""
+    plan = plan_of(core, subscription)
+    last = max(0, ledger.cycle + subscription["remaining_count"])
+    subscription["end_at"] = boundary(
+        ledger.anchor or core.now(), plan["period"], plan["interval"], last
+    )
 
 
 def next_outcome(core: Core, subscription: Entity) -> Outcome:
@@ -83,6 +95,7 @@ def payer_for(core: Core, subscription: Entity) -> Payer:
         contact=customer["contact"] or Payer.contact,
         method=subscription["payment_method"] or "card",
         customer_id=customer["id"],
+        international=book(core, subscription).international,
     )
 
 

@@ -12,10 +12,11 @@ from api.sandbox.cycles import (
     issue_invoice,
     next_outcome,
     plan_of,
+    refresh_end_at,
     start_cycle,
 )
-from api.sandbox.entities.subscriptions import last_cycle_start
 from api.sandbox.periods import DAY
+from api.sandbox.store import SubscriptionBook
 
 Entity = dict[str, Any]
 Happening = dict[str, Any]
@@ -82,11 +83,11 @@ def run_due(core: Core, subscription: Entity) -> Happening:
     if status == "created":
         subscription.update(status="expired", charge_at=None, ended_at=core.now())
         return happening(core, subscription, "expired", None)
-    if status == "pending":
-        return charge_cycle(core, subscription, new_cycle=False)
-    if book(core, subscription).cancel_at_cycle_end:
+    if book(core, subscription).cancel_at_cycle_end and core.now() >= subscription["current_end"]:
         cancel(core, subscription)
         return happening(core, subscription, "cancelled at cycle end", None)
+    if status == "pending":
+        return charge_cycle(core, subscription, new_cycle=False)
     apply_scheduled(core, subscription)
     if status == "halted":
         return halted_cycle(core, subscription)
@@ -118,20 +119,28 @@ def apply_scheduled(core: Core, subscription: Entity) -> None:
     ledger = book(core, subscription)
     if ledger.scheduled is None:
         return
-    apply_changes(core, subscription, ledger.scheduled)
+    apply_changes(core, subscription, ledger, ledger.scheduled)
     ledger.scheduled = None
     subscription.update(has_scheduled_changes=False, change_scheduled_at=None)
     core.emit("subscription.updated", subscription)
 
 
-def apply_changes(core: Core, subscription: Entity, changes: dict[str, Any]) -> None:
+def apply_changes(
+    core: Core, subscription: Entity, ledger: SubscriptionBook, changes: dict[str, Any]
+) -> None:
+    """Apply an update to the subscription and its ledger (or to copies, for a preview)."""
     issued = subscription["total_count"] - subscription["remaining_count"]
+    before = plan_of(core, subscription)
     subscription.update(changes)
     if "remaining_count" in changes:
         subscription["total_count"] = issued + changes["remaining_count"]
-        ledger = book(core, subscription)
-        if ledger.anchor is not None:
-            plan = plan_of(core, subscription)
-            subscription["end_at"] = last_cycle_start(
-                plan, ledger.anchor, ledger.cycle + 1 + changes["remaining_count"]
-            )
+    if cycle_length_changed(before, plan_of(core, subscription)) and subscription["current_end"]:
+        # Boundaries are counted from the anchor in the plan's period, so a plan with another
+        # period starts counting afresh where the current (already billed) cycle ends.
+        ledger.anchor, ledger.cycle = subscription["current_end"], -1
+    if ledger.anchor is not None and {"remaining_count", "plan_id"} & set(changes):
+        refresh_end_at(core, subscription, ledger)
+
+
+def cycle_length_changed(before: Entity, after: Entity) -> bool:
+    return (before["period"], before["interval"]) != (after["period"], after["interval"])

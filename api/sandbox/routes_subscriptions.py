@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from starlette.routing import Route
@@ -79,11 +80,12 @@ def subscription_action(action: Action) -> Handler:
 
 def scheduled_changes(call: Call) -> Entity:
     subscription = call.entity("subscription")
-    pending = call.core.store.book(subscription["id"]).scheduled
-    if pending is None:
+    ledger = call.core.store.book(subscription["id"])
+    if ledger.scheduled is None:
         raise ApiError("Subscription does not have any scheduled changes.")
+    # A preview: copies of the entity and its ledger take the change, the originals do not.
     preview = dict(subscription)
-    lifecycle.apply_changes(call.core, preview, pending)
+    lifecycle.apply_changes(call.core, preview, replace(ledger), ledger.scheduled)
     return preview
 
 

@@ -20,9 +20,11 @@ def due_at(core: Core, subscription: Entity) -> int | None:
         deadlines = [t for t in (subscription["expire_by"], subscription["start_at"]) if t]
         return min(deadlines) if deadlines else None
     if status in ("active", "authenticated", "pending", "halted"):
-        if book(core, subscription).cancel_at_cycle_end and subscription["current_end"]:
-            return int(subscription["current_end"])
         charge_at: int | None = subscription["charge_at"]
+        end = subscription["current_end"]
+        if book(core, subscription).cancel_at_cycle_end and end:
+            # A pending cycle's retries still run; the cancellation waits for the cycle's end.
+            return min(charge_at, end) if charge_at is not None else int(end)
         return charge_at
     return None
 

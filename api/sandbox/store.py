@@ -31,6 +31,8 @@ class SubscriptionBook:
     outcomes: list[list[str | None]] = field(default_factory=list)
     scheduled: dict[str, Any] | None = None
     addons: list[dict[str, Any]] = field(default_factory=list)
+    # Paid with an international card: the one card kind whose subscription can be updated.
+    international: bool = False
 
 
 @dataclass

@@ -22,6 +22,20 @@ RESPONSE_KEPT = 1000
 LOG_KEPT = 2000
 
 
+def retry_offsets(config: SandboxConfig) -> list[float]:
+    """Seconds after the first attempt at which each retry is made: exponential backoff,
+    capped, within the retry window, with at most `max_attempts` attempts in all."""
+    offsets: list[float] = []
+    at, wait = 0.0, config.retry_backoff_base
+    while len(offsets) + 1 < config.max_attempts and wait > 0:
+        at += min(wait, config.retry_backoff_max)
+        if at > config.retry_window:
+            break
+        offsets.append(at)
+        wait *= 2
+    return offsets
+
+
 @dataclass
 class Knobs:
     duplicate: bool = False  # deliver every event twice (same event id)
@@ -45,6 +59,7 @@ class Delivery:
     signature: str
     due: float
     fail_first: bool
+    first_due: float  # when the first attempt was due: retries are timed from it
     state: str = "pending"  # pending | delivered | failed | no_url
     attempts: list[Attempt] = field(default_factory=list)
 
@@ -64,6 +79,7 @@ class Dispatcher:
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
         self.knobs = Knobs()
+        self.retries = retry_offsets(config)
         self.log: list[Delivery] = []
         self._seq = 0
         self._wake = asyncio.Event()
@@ -76,12 +92,14 @@ class Dispatcher:
         signature = webhook_signature(secret, event.body)
         for _ in range(2 if self.knobs.duplicate else 1):
             self._seq += 1
+            due = time.monotonic() + self.knobs.delay
             delivery = Delivery(
                 seq=self._seq,
                 event=event,
                 signature=signature,
-                due=time.monotonic() + self.knobs.delay,
+                due=due,
                 fail_first=self.knobs.fail_first,
+                first_due=due,
                 state="pending" if self.config.webhook_url else "no_url",
             )
             self.log.append(delivery)
@@ -177,9 +195,9 @@ class Dispatcher:
         return Attempt(started, response.status_code, response.text[:RESPONSE_KEPT], None)
 
     def _schedule_retry(self, delivery: Delivery) -> None:
-        tries = len(delivery.attempts)
-        if tries >= self.config.max_attempts:
+        retry = len(delivery.attempts) - 1
+        if retry >= len(self.retries):
             delivery.state = "failed"
             return
-        wait = self.config.retry_backoff_base * 2 ** (tries - 1)
-        delivery.due = time.monotonic() + min(wait, self.config.retry_backoff_max)
+        # Timed from the first attempt, so slow answers do not stretch the window.
+        delivery.due = delivery.first_due + self.retries[retry]

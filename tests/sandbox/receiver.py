@@ -1,7 +1,8 @@
-"""A webhook receiver for the tests: records each delivery, can answer 500 on purpose."""
+"""A webhook receiver for the tests: records each delivery, can answer 500 or late on purpose."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from dataclasses import dataclass, field
@@ -15,6 +16,8 @@ from starlette.responses import JSONResponse, Response
 class Receiver:
     received: list[dict[str, Any]] = field(default_factory=list)
     fail_next: int = 0
+    stall_next: int = 0  # how many deliveries to answer only after stall_seconds
+    stall_seconds: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle(self, request: Request) -> Response:
@@ -23,6 +26,9 @@ class Receiver:
             failing = self.fail_next > 0
             if failing:
                 self.fail_next -= 1
+            stalling = self.stall_next > 0
+            if stalling:
+                self.stall_next -= 1
             self.received.append(
                 {
                     "body": body.decode("utf-8"),
@@ -33,12 +39,14 @@ class Receiver:
                     "answered": 500 if failing else 200,
                 }
             )
+        if stalling:
+            await asyncio.sleep(self.stall_seconds)
         return JSONResponse({"ok": not failing}, status_code=500 if failing else 200)
 
     def clear(self) -> None:
         with self.lock:
             self.received.clear()
-            self.fail_next = 0
+            self.fail_next = self.stall_next = 0
 
     def about(self, entity_id: str) -> list[dict[str, Any]]:
         """Deliveries whose payload mentions this id, in arrival order."""

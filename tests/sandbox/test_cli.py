@@ -54,6 +54,14 @@ def test_pay_advance_next_charge(
     assert client.subscription.fetch(sub["id"])["status"] == "active"
 
 
+def test_pay_with_an_international_card_allows_updates(
+    cli_env: Env, client: razorpay.Client, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sub = subscription(client)
+    run(capsys, "pay", sub["id"], "--international")
+    assert client.subscription.edit(sub["id"], {"quantity": 2})["quantity"] == 2
+
+
 def test_pay_with_failure_prints_checkout_error(
     cli_env: Env, client: razorpay.Client, capsys: pytest.CaptureFixture[str]
 ) -> None:

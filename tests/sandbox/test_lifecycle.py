@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import razorpay
 
 from tests.sandbox.builders import (
@@ -10,6 +12,7 @@ from tests.sandbox.builders import (
     active_subscription,
     advance,
     control,
+    drain,
     events_about,
     next_charge,
     now,
@@ -36,6 +39,29 @@ def test_immediate_start_charges_the_first_cycle_at_checkout(
     invoices = client.invoice.all({"subscription_id": sub["id"]})["items"]
     assert [(i["status"], i["payment_id"]) for i in invoices] == [("paid", payment["id"])]
     assert payment["invoice_id"] == invoices[0]["id"]
+
+
+def test_the_first_invoice_and_its_webhook_carry_the_customer(
+    env: Env, client: razorpay.Client
+) -> None:
+    # given a subscription paid at checkout by a customer Razorpay links at authentication
+    sub = subscription(client)
+    pay(env, subscription_id=sub["id"], email="ana@example.com", contact="+919876543210")
+    customer_id = client.subscription.fetch(sub["id"])["customer_id"]
+    # when invoices are listed by that customer
+    invoices = client.invoice.all({"customer_id": customer_id})["items"]
+    # then the first invoice is there, billed to them, and so is its invoice.paid webhook
+    assert [i["subscription_id"] for i in invoices] == [sub["id"]]
+    details = invoices[0]["customer_details"]
+    assert (details["id"], details["customer_email"]) == (customer_id, "ana@example.com")
+    drain(env)
+    paid = next(
+        json.loads(item["body"])["payload"]
+        for item in env.receiver.about(sub["id"])
+        if item["event"] == "invoice.paid"
+    )
+    assert paid["invoice"]["entity"]["customer_id"] == customer_id
+    assert paid["payment"]["entity"]["customer_id"] == customer_id
 
 
 def test_cycle_boundaries_fall_on_midnight_ist(env: Env, client: razorpay.Client) -> None:
@@ -65,7 +91,7 @@ def test_each_cycle_end_charges_once(env: Env, client: razorpay.Client) -> None:
 def test_failed_renewals_retry_daily_then_halt(env: Env, client: razorpay.Client) -> None:
     # given an active subscription whose next four charges will fail
     sub = active_subscription(env, client)
-    next_charge(env, sub["id"], reason="insufficient_funds", count=4)
+    next_charge(env, sub["id"], reason="insufficient_fund", count=4)
     due = sub["charge_at"]
     # when the renewal fails: pending, retried at T+1, T+2, T+3
     advance(env, seconds=due - now(env))
@@ -85,7 +111,8 @@ def test_failed_renewals_retry_daily_then_halt(env: Env, client: razorpay.Client
     # payment events carry the payment only (invoice_id, not the subscription id)
     assert [item["event"] for item in env.receiver.received].count("payment.failed") == 4
     failed = client.payment.all({"count": 100})["items"][0]
-    assert (failed["status"], failed["error_reason"]) == ("failed", "insufficient_funds")
+    assert (failed["status"], failed["error_reason"]) == ("failed", "insufficient_fund")
+    assert "insufficient funds" in failed["error_description"]  # a reason the sandbox knows
 
 
 def test_pending_recovers_on_a_later_successful_retry(env: Env, client: razorpay.Client) -> None:
@@ -163,6 +190,27 @@ def test_future_start_is_authenticated_then_active(env: Env, client: razorpay.Cl
     events = events_about(env, sub["id"])
     assert events[0] == "subscription.authenticated"
     assert events[-2:] == ["subscription.activated", "subscription.charged"]
+
+
+def test_future_start_with_an_addon_charges_every_plan_cycle(
+    env: Env, client: razorpay.Client
+) -> None:
+    # given a 3-cycle subscription starting in ten days, with a setup fee
+    setup = {"item": {"name": "Setup", "amount": 5000, "currency": "INR"}}
+    sub = subscription(client, start_at=now(env) + 10 * DAY, total_count=3, addons=[setup])
+    # when checkout charges the setup fee and every cycle runs
+    pay(env, subscription_id=sub["id"])
+    authed = client.subscription.fetch(sub["id"])
+    advance(env, days=100)
+    # then the setup invoice used up no cycle: three plan cycles, the last one at end_at
+    done = client.subscription.fetch(sub["id"])
+    assert (authed["status"], authed["remaining_count"]) == ("authenticated", 3)
+    assert (done["status"], done["paid_count"], done["remaining_count"]) == ("completed", 3, 0)
+    assert done["ended_at"] == done["end_at"] == authed["end_at"]
+    invoices = client.invoice.all({"subscription_id": sub["id"]})["items"]
+    kinds = sorted(line["type"] for invoice in invoices for line in invoice["line_items"])
+    assert kinds == ["addon", "plan", "plan", "plan"]
+    assert {invoice["status"] for invoice in invoices} == {"paid"}
 
 
 def test_expires_when_not_authenticated_by_expire_by(env: Env, client: razorpay.Client) -> None:

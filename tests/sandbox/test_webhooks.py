@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
 
 import razorpay
 
+from api.sandbox import SandboxConfig, SandboxCredentials
+from api.sandbox.webhooks import retry_offsets
 from tests.sandbox.builders import (
     Env,
     control,
@@ -15,6 +20,7 @@ from tests.sandbox.builders import (
     pay,
     subscription,
 )
+from tests.sandbox.harness import serve_sandbox
 
 IMMEDIATE_START = [
     "payment.authorized",
@@ -26,11 +32,16 @@ IMMEDIATE_START = [
 ]
 
 
-def deliveries(env: Env) -> list[dict[str, object]]:
-    items: list[dict[str, object]] = control(env, "/control/webhooks/deliveries", method="GET")[
+def deliveries(env: Env) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = control(env, "/control/webhooks/deliveries", method="GET")[
         "items"
     ]
     return items
+
+
+def paid_order(env: Env) -> None:
+    order = env.sdk().order.create({"amount": 5000, "currency": "INR"})
+    pay(env, order_id=order["id"])
 
 
 def test_checkout_sends_razorpays_events_in_order(env: Env, client: razorpay.Client) -> None:
@@ -95,8 +106,49 @@ def test_non_2xx_is_retried_until_accepted(env: Env, client: razorpay.Client) ->
     }
     log = deliveries(env)
     assert all(item["state"] == "delivered" for item in log)
-    statuses = [a["status"] for item in log for a in item["attempts"]]  # type: ignore[attr-defined]
+    statuses = [a["status"] for item in log for a in item["attempts"]]
     assert statuses.count(500) == 2 and statuses.count(200) == 3
+
+
+def test_an_answer_later_than_the_delivery_timeout_is_retried(tmp_path: Path) -> None:
+    # given a sandbox that waits 0.3 s for an answer (5 s in production), and a receiver that
+    # takes 0.8 s over its first delivery
+    with serve_sandbox(tmp_path, delivery_timeout=0.3) as env:
+        env.receiver.stall_next, env.receiver.stall_seconds = 1, 0.8
+        # when an event is sent
+        paid_order(env)
+        drain(env)
+        first = deliveries(env)[0]
+    # then the late answer counted as a failure, and the event came again with the same id
+    attempts = [(attempt["status"], attempt["error"]) for attempt in first["attempts"]]
+    assert attempts == [(None, "no answer in time"), (200, None)]
+    assert first["state"] == "delivered"
+    ids = [item["event_id"] for item in env.receiver.received]
+    assert ids.count(first["event_id"]) == 2
+
+
+def test_the_default_retry_schedule_spans_24_hours() -> None:
+    config = SandboxConfig(SandboxCredentials("rzp_test_x", "secret", "hook"), None)
+    offsets = retry_offsets(config)
+    assert offsets[:3] == [5.0, 15.0, 35.0]  # exponential backoff…
+    assert max(b - a for a, b in pairwise(offsets)) == 3600.0  # …capped
+    assert 23 * 3600 < offsets[-1] <= 24 * 3600  # Razorpay retries for 24 h (FACTS §4)
+
+
+def test_redelivery_gives_up_at_the_end_of_the_retry_window(tmp_path: Path) -> None:
+    # given a receiver that always fails, and the 24 h window shrunk to 0.4 s
+    timings = {"retry_window": 0.4, "retry_backoff_base": 0.05, "retry_backoff_max": 0.1}
+    with serve_sandbox(tmp_path, max_attempts=100, **timings) as env:
+        env.receiver.fail_next = 1000
+        # when an event is sent
+        paid_order(env)
+        drain(env)
+        log = deliveries(env)
+    # then it was tried at 0, 0.05, 0.15, 0.25 and 0.35 s, and then given up
+    for item in log:
+        times = [attempt["at"] for attempt in item["attempts"]]
+        assert (item["state"], len(times)) == ("failed", 5)
+        assert times[-1] - times[0] >= 0.35
 
 
 def test_duplicate_knob_delivers_twice_with_the_same_event_id(
@@ -127,7 +179,7 @@ def test_fail_first_knob_retries_every_event(env: Env, client: razorpay.Client) 
     pay(env, order_id=order["id"])
     drain(env)
     log = deliveries(env)
-    assert [len(item["attempts"]) for item in log] == [2, 2, 2]  # type: ignore[arg-type]
+    assert [len(item["attempts"]) for item in log] == [2, 2, 2]
     assert len(env.receiver.received) == 3
 
 

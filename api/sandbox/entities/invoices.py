@@ -53,6 +53,10 @@ def customer_details(customer: Entity | None) -> Entity:
     }
 
 
+def bill_to(invoice: Entity, customer: Entity) -> None:
+    invoice.update(customer_id=customer["id"], customer_details=customer_details(customer))
+
+
 def new_invoice(
     *,
     subscription: Entity,

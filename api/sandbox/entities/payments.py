@@ -26,7 +26,7 @@ FAILURES = {
     "card_declined": Failure(
         BAD_REQUEST, "Your payment has been declined by your bank.", "bank", ""
     ),
-    "insufficient_funds": Failure(
+    "insufficient_fund": Failure(
         BAD_REQUEST, "Your payment could not be completed due to insufficient funds.", "bank", ""
     ),
     "payment_timed_out": Failure(BAD_REQUEST, "Payment was not completed on time.", "customer", ""),
@@ -58,6 +58,7 @@ class Payer:
     contact: str = "+919000090000"
     method: str = "card"
     customer_id: str | None = None
+    international: bool = False
 
 
 def new_payment(
@@ -71,7 +72,7 @@ def new_payment(
         "status": "created",
         "order_id": None,
         "invoice_id": None,
-        "international": False,
+        "international": payer.international,
         "method": payer.method,
         "amount_refunded": 0,
         "amount_transferred": 0,
@@ -131,15 +132,17 @@ def fail(payment: Entity, failed: Failure) -> None:
 
 
 def card(payment: Entity) -> Entity:
+    # Razorpay's subscription test cards (FACTS §6): Visa …4366 domestic, MasterCard …5558 not.
+    international = bool(payment["international"])
     return {
         "id": payment["card_id"],
         "entity": "card",
         "name": "Sandbox Customer",
-        "last4": "4366",
-        "network": "Visa",
+        "last4": "5558" if international else "4366",
+        "network": "MasterCard" if international else "Visa",
         "type": "credit",
-        "issuer": "HDFC",
-        "international": False,
+        "issuer": None if international else "HDFC",
+        "international": international,
         "emi": False,
         "sub_type": "consumer",
     }
