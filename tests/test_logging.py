@@ -22,9 +22,7 @@ with structlog.contextvars.bound_contextvars(request_id="req-1"):
 
 def test_every_line_is_json_with_the_request_id_of_its_request() -> None:
     # when the service's own logger and two libraries' loggers write
-    done = subprocess.run(
-        [sys.executable, "-c", EMIT], capture_output=True, text=True, check=True
-    )
+    done = subprocess.run([sys.executable, "-c", EMIT], capture_output=True, text=True, check=True)
     lines = [json.loads(line) for line in (done.stdout + done.stderr).splitlines()]
 
     # then each line is one JSON object, and those inside a request carry its id
