@@ -53,7 +53,7 @@ def handler_of(world: World, caller: str) -> dict[str, Any]:
 
 
 def owners_payment(world: World, caller: str) -> dict[str, Any]:
-    return {"id": world.payment_id}
+    return {"id": world.payment_id, "k": f"matrix-refund-{caller}"}
 
 
 def unique_key(world: World, caller: str) -> dict[str, Any]:
@@ -144,8 +144,8 @@ ROWS: tuple[Row, ...] = (
     ),
     Row(
         "Mutation.refundPayment",
-        "mutation($id: String!) { refundPayment(paymentId: $id, amount: 1000, access: KEEP) "
-        f"{{ {UNION} }} }}",
+        "mutation($id: String!, $k: String!) { refundPayment(paymentId: $id, amount: 1000, "
+        f"access: KEEP, idempotencyKey: $k) {{ {UNION} }} }}",
         signed_in(FORBID, support="Refund", admin="Refund"),
         owners_payment,
     ),

@@ -25,7 +25,7 @@ CANCEL = """mutation($end: Boolean!) { cancelSubscription(atPeriodEnd: $end) {
   ... on Subscription { id status accessUntil cancelAtPeriodEnd nextChargeAt }
   ... on Failure { code message } } }"""
 
-REFUND = """mutation($id: String!, $amount: Int, $access: RefundAccess!, $key: String) {
+REFUND = """mutation($id: String!, $amount: Int, $access: RefundAccess!, $key: String!) {
   refundPayment(paymentId: $id, amount: $amount, access: $access, reason: "asked",
                 idempotencyKey: $key) {
   __typename
@@ -58,6 +58,9 @@ async def call(
     roles: list[str] | None = None,
     **variables: Any,
 ) -> dict[str, Any]:
+    if "$key: String!" in query and "key" not in variables:
+        # An operation that needs an idempotency key gets a fresh one unless the test names it.
+        variables["key"] = f"key-{uuid.uuid4().hex}"
     response = await graphql(
         client,
         query,
@@ -91,6 +94,17 @@ async def confirm(
         sig=handler["razorpay_signature"],
     )
     result: dict[str, Any] = data["confirmCheckout"]
+    return result
+
+
+async def refund(
+    client: httpx.AsyncClient, *, access: str = "KEEP", key: str | None = None, **variables: Any
+) -> dict[str, Any]:
+    """refundPayment as support staff; a fresh idempotency key unless one is given."""
+    if key is not None:
+        variables["key"] = key
+    data = await call(client, REFUND, user="staff-1", roles=["support"], access=access, **variables)
+    result: dict[str, Any] = data["refundPayment"]
     return result
 
 

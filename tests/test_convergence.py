@@ -9,7 +9,16 @@ import httpx
 import pytest
 
 from api.documents import AccessChange, Payment, Subscription, UpgradeClaim, User, WebhookEvent
-from tests.billing_calls import SUBSCRIPTION, call, confirm, payments_of, plan_of, start_upgrade
+from tests.billing_calls import (
+    CANCEL,
+    SUBSCRIPTION,
+    call,
+    confirm,
+    payments_of,
+    plan_of,
+    refund,
+    start_upgrade,
+)
 from tests.sandbox_driver import SandboxDriver
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -82,7 +91,7 @@ async def final_state(
     await sandbox.pay(checkout["subscriptionId"])  # no confirm: webhooks alone
     await sandbox.drain()
     await sandbox.advance_past_next_charge(checkout["subscriptionId"])
-    await sandbox.next_charge(checkout["subscriptionId"], fail="insufficient_funds", count=4)
+    await sandbox.next_charge(checkout["subscriptionId"], fail="insufficient_fund", count=4)
     await sandbox.advance_past_next_charge(checkout["subscriptionId"])
     subscription = (await call(client, SUBSCRIPTION))["subscription"]
     payments = [(p["amount"]["amount"], p["status"]) for p in await payments_of(client)]
@@ -109,4 +118,74 @@ async def test_duplicated_and_reordered_webhooks_give_the_same_final_state(
             await services.database[collection].delete_many({})
         assert await final_state(client, sandbox, **knobs) == plain, knobs
     assert plain[0] == "PENDING"
+    assert await WebhookEvent.find(WebhookEvent.status == "failed").count() == 0
+
+
+# What the webhooks build; users and their Razorpay customers stay (the notes name the user).
+WEBHOOK_BUILT = (
+    "webhook_events",
+    "payments",
+    "refunds",
+    "subscriptions",
+    "subscription_observations",
+    "access_changes",
+    "upgrade_claims",
+)
+
+
+async def refund_and_cancel_journey(client: httpx.AsyncClient, sandbox: SandboxDriver) -> None:
+    """Pay (webhooks alone), renew once, refund part of the first payment, cancel now."""
+    subscription_id = (await start_upgrade(client))["subscriptionId"]
+    await sandbox.pay(subscription_id)
+    await sandbox.drain()
+    await sandbox.advance_past_next_charge(subscription_id)
+    first_payment = (await payments_of(client))[-1]["id"]
+    await refund(client, id=first_payment, amount=2500)
+    await call(client, CANCEL, end=False)
+    await sandbox.drain()
+
+
+async def seen_by_the_user(client: httpx.AsyncClient) -> tuple[Any, ...]:
+    subscription = (await call(client, SUBSCRIPTION))["subscription"]
+    payments = [
+        (p["id"], p["amount"]["amount"], p["status"], p["refunded"]["amount"], p["subscriptionId"])
+        for p in await payments_of(client)
+    ]
+    return (subscription["status"], subscription["accessUntil"], payments, await plan_of(client))
+
+
+async def redeliver(client: httpx.AsyncClient, delivery: dict[str, Any]) -> httpx.Response:
+    """Post a sandbox delivery again, byte for byte, as Razorpay's retry would."""
+    return await client.post(
+        "/webhooks/razorpay",
+        content=delivery["body"].encode(),
+        headers={
+            "X-Razorpay-Signature": delivery["signature"],
+            "X-Razorpay-Event-Id": delivery["event_id"],
+        },
+    )
+
+
+async def test_every_webhook_twice_and_newest_first_gives_the_same_final_state(
+    client: httpx.AsyncClient, sandbox: SandboxDriver, services: Any
+) -> None:
+    # given a journey with a renewal, a partial refund and a cancellation, as it happened
+    earlier = {d["seq"] for d in await sandbox.deliveries()}
+    await refund_and_cancel_journey(client, sandbox)
+    as_it_happened = await seen_by_the_user(client)
+    events = [d for d in await sandbox.deliveries() if d["seq"] not in earlier]
+    assert {"subscription.charged", "refund.processed", "subscription.cancelled"} <= {
+        d["event"] for d in events
+    }
+
+    # when all the webhooks built is forgotten, and every event arrives again, newest first, twice
+    for collection in WEBHOOK_BUILT:
+        await services.database[collection].delete_many({})
+    answers = [await redeliver(client, d) for _ in range(2) for d in reversed(events)]
+
+    # then each was accepted, and the user sees exactly what they saw before
+    assert {a.status_code for a in answers} == {200}
+    assert await seen_by_the_user(client) == as_it_happened
+    assert as_it_happened[0] == "CANCELLED" and as_it_happened[3] == "FREE"
+    assert [p[2:4] for p in as_it_happened[2]] == [("captured", 0), ("partially_refunded", 2500)]
     assert await WebhookEvent.find(WebhookEvent.status == "failed").count() == 0

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 SUPPORT = token(sub="staff-restart", roles=["support"])
 FREE = token(sub="free-restart")
-REFUND_UNKNOWN = {"id": "pay_RestartUnknown01", "access": "KEEP"}
+REFUND_UNKNOWN = {"id": "pay_RestartUnknown01", "access": "KEEP", "key": "restart-refund-01"}
 FEATURES = """{ plans { features { code plan } }
   canUse(feature: GITHUB_IMPORT) { allowed reason requiredPlan } }"""
 

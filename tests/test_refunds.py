@@ -1,24 +1,17 @@
 from __future__ import annotations
 
-from typing import Any
+import asyncio
 
 import httpx
 import pytest
 
-from api.documents import Refund
-from tests.billing_calls import REFUND, SUBSCRIPTION, become_pro, call, payments_of, plan_of
+from api.documents import Refund, RefundRequest
+from api.services import Services
+from tests.billing_calls import SUBSCRIPTION, become_pro, call, payments_of, plan_of, refund
+from tests.builders import graphql, token
 from tests.sandbox_driver import SandboxDriver
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-
-
-async def refund(
-    client: httpx.AsyncClient, *, access: str = "KEEP", **variables: Any
-) -> dict[str, Any]:
-    """refundPayment as support staff."""
-    data = await call(client, REFUND, user="staff-1", roles=["support"], access=access, **variables)
-    result: dict[str, Any] = data["refundPayment"]
-    return result
 
 
 async def first_payment_id(client: httpx.AsyncClient) -> str:
@@ -92,3 +85,86 @@ async def test_refunding_an_unknown_payment_is_not_found(
     result = await refund(client, id="pay_doesnotexist01")
 
     assert result["code"] == "NOT_FOUND"
+
+
+async def test_a_double_submitted_partial_refund_refunds_once(
+    client: httpx.AsyncClient, sandbox: SandboxDriver
+) -> None:
+    await become_pro(client, sandbox)
+    payment_id = await first_payment_id(client)
+
+    both = await asyncio.gather(
+        *(refund(client, id=payment_id, amount=1500, key="refund-twice-0001") for _ in range(2))
+    )
+
+    assert both[0]["id"] == both[1]["id"]
+    assert (await payments_of(client))[0]["refunded"]["amount"] == 1500
+
+
+async def test_a_key_reused_for_another_amount_is_refused_and_refunds_nothing_more(
+    client: httpx.AsyncClient, sandbox: SandboxDriver
+) -> None:
+    # given a partial refund made under a key
+    await become_pro(client, sandbox)
+    payment_id = await first_payment_id(client)
+    await refund(client, id=payment_id, amount=1000, key="refund-key-0002")
+
+    # when the key is sent again with another amount
+    reused = await refund(client, id=payment_id, amount=2000, key="refund-key-0002")
+
+    # then it is refused, and only the first refund exists
+    assert reused["code"] == "IDEMPOTENCY_KEY_REUSED"
+    assert (await payments_of(client))[0]["refunded"]["amount"] == 1000
+
+
+async def test_a_refund_without_an_idempotency_key_is_refused(
+    client: httpx.AsyncClient, sandbox: SandboxDriver
+) -> None:
+    await become_pro(client, sandbox)
+    query = "mutation($id: String!) { refundPayment(paymentId: $id, amount: 700) { __typename } }"
+
+    response = await graphql(
+        client,
+        query,
+        variables={"id": await first_payment_id(client)},
+        bearer=token(sub="staff-1", roles=["support"]),
+    )
+
+    assert "idempotencyKey" in response.json()["errors"][0]["message"]
+    assert await Refund.count() == 0
+
+
+async def test_a_retry_after_a_crash_between_refunding_and_revoking_still_revokes(
+    client: httpx.AsyncClient, services: Services, sandbox: SandboxDriver
+) -> None:
+    # given a refund that was to revoke access, made at Razorpay and recorded, by a request
+    # that died before it revoked anything
+    subscription_id = await become_pro(client, sandbox)
+    payment_id = await first_payment_id(client)
+    key = "refund-crashed-0001"
+    made = await sandbox.http.post(
+        f"/sandbox/v1/payments/{payment_id}/refund",
+        json={"amount": 10000},
+        headers={"X-Refund-Idempotency": key},
+        auth=sandbox.auth,
+    )
+    await sandbox.drain()
+    await RefundRequest(
+        id=key,
+        payment_id=payment_id,
+        amount=10000,
+        revoke_access=True,
+        requested_by="staff-1",
+        razorpay_refund_id=made.json()["id"],
+        created_at=services.clock.now(),
+    ).insert()
+    assert await plan_of(client) == "PRO"
+
+    # when staff retry it
+    again = await refund(client, id=payment_id, access="REVOKE_NOW", key=key)
+    await sandbox.drain()
+
+    # then it is the same refund, and access is revoked and the subscription cancelled now
+    assert again["id"] == made.json()["id"]
+    assert await plan_of(client) == "FREE"
+    assert (await sandbox.subscription(subscription_id))["status"] == "cancelled"

@@ -34,7 +34,8 @@ async def test_support_see_a_users_payments_with_who_refunded(
     payment_id = (await staff_payments_of(client))[0]["id"]
     await call(
         client,
-        "mutation($id: String!) { refundPayment(paymentId: $id, amount: 700) { __typename } }",
+        "mutation($id: String!) { refundPayment(paymentId: $id, amount: 700, "
+        'idempotencyKey: "staff-refund-0001") { __typename } }',
         user="support-7",
         roles=["support"],
         id=payment_id,

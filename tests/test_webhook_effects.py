@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
-from typing import Any
-
 import httpx
 import pytest
 
@@ -14,50 +9,9 @@ from api.documents import Payment, WebhookEvent
 from api.services import Services
 from tests.billing_calls import call, staff_payments_of, start_upgrade
 from tests.sandbox_driver import SandboxDriver
+from tests.signed_webhooks import deliver, payment
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-
-
-async def deliver(
-    client: httpx.AsyncClient,
-    services: Services,
-    event_id: str,
-    event: str,
-    created_at: int,
-    **payload: dict[str, Any],
-) -> httpx.Response:
-    body = json.dumps(
-        {
-            "entity": "event",
-            "event": event,
-            "contains": list(payload),
-            "payload": {k: {"entity": v} for k, v in payload.items()},
-            "created_at": created_at,
-        }
-    ).encode()
-    assert services.webhook_secret is not None
-    signature = hmac.new(services.webhook_secret.encode(), body, hashlib.sha256).hexdigest()
-    return await client.post(
-        "/webhooks/razorpay",
-        content=body,
-        headers={"X-Razorpay-Signature": signature, "X-Razorpay-Event-Id": event_id},
-    )
-
-
-def payment(*, id: str, amount: int, at: int) -> dict[str, Any]:
-    return {
-        "id": id,
-        "entity": "payment",
-        "amount": amount,
-        "currency": "INR",
-        "status": "captured",
-        "method": "card",
-        "captured": True,
-        "amount_refunded": 0,
-        "refund_status": None,
-        "created_at": at,
-        "card": {"last4": "4366", "network": "Visa"},
-    }
 
 
 async def test_a_payment_whose_amount_differs_from_the_plan_is_recorded_and_flagged(

@@ -88,8 +88,24 @@ async def test_a_signature_over_other_bytes_is_refused(
 
 @pytest.mark.parametrize(
     "body",
-    [b"{not json", b"[]", b'{"event": 1}', b'{"event": "x", "payload": {}}', b"\xff\xfe"],
-    ids=["broken", "list", "event-not-string", "no-created-at", "not-utf8"],
+    [
+        b"{not json",
+        b"[]",
+        b'{"event": 1}',
+        b'{"event": "x", "payload": {}}',
+        b"\xff\xfe",
+        envelope(created_at=10**20),
+        b'{"event": "x", "payload": {}, "created_at": ' + b"9" * 5000 + b"}",
+    ],
+    ids=[
+        "broken",
+        "list",
+        "event-not-string",
+        "no-created-at",
+        "not-utf8",
+        "absurd-created-at",
+        "5000-digit-number",
+    ],
 )
 async def test_a_malformed_body_is_refused_and_nothing_is_stored(
     client: httpx.AsyncClient, services: Services, body: bytes
@@ -134,3 +150,45 @@ async def test_an_unknown_event_is_acknowledged_and_recorded_once(
         "ignored",
         body.decode(),
     )
+
+
+async def test_with_no_webhook_secret_everything_is_refused_and_nothing_stored(
+    client: httpx.AsyncClient, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a service that has no webhook secret, and events signed with what it had before
+    assert services.webhook_secret is not None
+    body = envelope()
+    signatures = [signed(body, services.webhook_secret), signed(body, ""), None]
+    monkeypatch.setattr(services, "webhook_secret", None)
+
+    # when each is posted
+    responses = [await post(client, body, signature=s) for s in signatures]
+
+    # then every one is refused, and nothing is stored
+    assert [(r.status_code, r.json()["error"]["code"]) for r in responses] == [
+        (400, "INVALID_SIGNATURE")
+    ] * 3
+    assert await nothing_stored()
+
+
+async def test_a_signed_event_with_an_unreadable_entity_is_kept_as_failed_and_acknowledged(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    # given a signed payment.captured whose payment has no amount
+    unreadable = {"id": "pay_NoAmount0000001", "entity": "payment", "status": "captured"}
+    body = envelope(payment={"entity": unreadable})
+    assert services.webhook_secret is not None
+
+    # when it is delivered, and delivered again
+    answers = [
+        await post(client, body, signature=signed(body, services.webhook_secret)) for _ in range(2)
+    ]
+
+    # then each answer says it is unreadable (not a 500 Razorpay would retry for a day), and it
+    # is stored as failed with the reason, for someone to look at
+    assert [(a.status_code, a.json()["status"]) for a in answers] == [(200, "unreadable")] * 2
+    assert "'amount'" in answers[0].json()["error"]["message"]
+    stored = await WebhookEvent.get("evt_test0000000001")
+    assert stored is not None and stored.status == "failed" and stored.attempts == 2
+    assert stored.error is not None and "'amount'" in stored.error
+    assert await Payment.count() == 0

@@ -20,6 +20,7 @@ class Billing:
     plan: Plan = PRO
     razorpay_plan_id: str | None = None  # from settings, or synced on first use
     auto_sync_plan: bool = False  # only against the sandbox: never create plans at Razorpay unasked
+    verified_plan_id: str | None = None  # the plan id last checked to sell exactly `plan`
     plan_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def now(self) -> datetime:

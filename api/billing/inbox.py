@@ -11,12 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import structlog
 from pymongo.errors import DuplicateKeyError
 
 from api.billing.deps import Billing
 from api.documents import WebhookEvent
+from api.gateway.coerce import MalformedEntity
 
 DONE = frozenset({"processed", "stale", "ignored"})
+log = structlog.get_logger("billing.inbox")
 
 
 @dataclass(frozen=True)
@@ -27,33 +30,54 @@ class Envelope:
     payload: dict[str, Any]
     body: str
 
+    def entity(self, name: str) -> dict[str, Any] | None:
+        """`payload.<name>.entity`, when it is an object."""
+        found = self.payload.get(name)
+        inner = found.get("entity") if isinstance(found, dict) else None
+        return inner if isinstance(inner, dict) else None
+
 
 @dataclass(frozen=True)
 class Handled:
-    status: str  # processed | stale | ignored
+    # processed | stale | ignored: done. failed: not yet (e.g. it names a payment not recorded
+    # yet), so a redelivery applies it again. unreadable: signed by Razorpay, but an entity in
+    # it lacks what we rely on; stored as failed for someone to look at.
+    status: str
     note: str | None = None
 
 
 Handler = Callable[[Billing, Envelope], Awaitable[Handled]]
 
 
-async def receive(billing: Billing, envelope: Envelope, handler: Handler | None) -> str:
+async def receive(billing: Billing, envelope: Envelope, handler: Handler | None) -> Handled:
     stored = await _store_once(billing, envelope)
     if stored.status in DONE:
-        return "duplicate"
+        return Handled("duplicate")
     try:
-        handled = (
-            Handled("ignored", "no handler for this event")
-            if handler is None
-            else await handler(billing, envelope)
-        )
+        handled = await _apply(billing, envelope, handler)
     except Exception as error:
         await stored.set({"status": "failed", "error": f"{type(error).__name__}: {error}"[:500]})
         raise
+    done = handled.status in DONE
     await stored.set(
-        {"status": handled.status, "error": handled.note, "processed_at": billing.now()}
+        {
+            "status": handled.status if done else "failed",
+            "error": handled.note,
+            "processed_at": billing.now() if done else None,
+        }
     )
-    return handled.status
+    return handled
+
+
+async def _apply(billing: Billing, envelope: Envelope, handler: Handler | None) -> Handled:
+    if handler is None:
+        return Handled("ignored", "no handler for this event")
+    try:
+        return await handler(billing, envelope)
+    except MalformedEntity as error:
+        # The same signed bytes will never parse: retrying cannot help, and is not asked for.
+        log.error("webhook_unreadable", event_id=envelope.event_id, error=str(error))
+        return Handled("unreadable", f"unreadable entity: {error}"[:500])
 
 
 async def _store_once(billing: Billing, envelope: Envelope) -> WebhookEvent:

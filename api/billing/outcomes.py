@@ -29,9 +29,31 @@ REFUND_EXCEEDS_CAPTURED = Problem(
     "REFUND_EXCEEDS_CAPTURED", "The refund is larger than what remains of the captured amount."
 )
 INVALID_AMOUNT = Problem("INVALID_AMOUNT", "A refund amount must be a positive number of paise.")
+SUBSCRIPTION_STARTING = Problem(
+    "ALREADY_SUBSCRIBED", "Your Pro subscription is set up; Pro starts with its first charge."
+)
+RENEWAL_PENDING = Problem(
+    "RENEWAL_PENDING",
+    "Your last renewal payment failed and Razorpay is retrying it; no new subscription is needed.",
+    True,
+)
+SUBSCRIPTION_PAUSED = Problem(
+    "SUBSCRIPTION_PAUSED", "Your Pro subscription is paused; resume it rather than buy another."
+)
+IDEMPOTENCY_KEY_REUSED = Problem(
+    "IDEMPOTENCY_KEY_REUSED",
+    "This idempotency key was used for a different request (payment, amount or access).",
+)
 UPGRADE_IN_PROGRESS = Problem(
     "UPGRADE_IN_PROGRESS", "Another upgrade for you is being set up; try again in a moment.", True
 )
+
+
+def plan_misconfigured(detail: str) -> Problem:
+    return Problem(
+        "PLAN_MISCONFIGURED",
+        f"The configured Razorpay plan is not the Pro plan ({detail}): fix RAZORPAY_PLAN_ID.",
+    )
 
 
 def gateway_unavailable(detail: str) -> Problem:

@@ -17,7 +17,21 @@ from api.gateway.entities import RazorpayPayment
 
 log = structlog.get_logger("billing.payments")
 MAX_PAGE = 100
+MAX_ROUNDS = 8
 RECORDED_STATUSES = frozenset({"captured", "refunded", "failed"})
+# A payment only moves forward: a late authorisation turns a failed payment into a captured one.
+# "refunded" is kept as captured: what was refunded is the sum of the payment's refunds.
+STATUS_RANK = {"created": 0, "failed": 1, "authorized": 2, "captured": 3}
+LOCAL_STATUS = {"refunded": "captured"}
+# Links and details a later observation may fill in; once set they never change.
+FILL_INS = (
+    "razorpay_subscription_id",
+    "razorpay_invoice_id",
+    "expected_amount",
+    "method",
+    "card_last4",
+    "card_network",
+)
 
 
 async def record_payment(
@@ -29,25 +43,87 @@ async def record_payment(
     source: str,
     now: datetime,
 ) -> Payment | None:
-    """Store a captured or failed payment once under its Razorpay id; the first record wins."""
+    """Store a captured or failed payment under its Razorpay id, or bring the stored one forward.
+
+    Every observation of a payment (webhook, checkout, refund event) says the same about it or
+    more, so merging is monotonic: missing links are filled in, the status only moves forward.
+    """
     if payment.status not in RECORDED_STATUSES:
         return None
-    existing = await Payment.get(payment.id)
-    if existing is not None:
-        return existing
-    document = _document(payment, user_id, subscription_id, expected_amount, source, now)
-    if document.amount_mismatch:
-        log.warning(
-            "payment_amount_mismatch",
-            payment=payment.id,
-            amount=payment.amount,
-            expected=expected_amount,
-        )
+    observed = _document(payment, user_id, subscription_id, expected_amount, source, now)
     try:
-        await document.insert()
+        await observed.insert()
     except DuplicateKeyError:
-        return await Payment.get(payment.id)
-    return document
+        return await _merge(observed)
+    if observed.amount_mismatch:
+        _warn_mismatch(observed)
+    return observed
+
+
+async def _merge(observed: Payment) -> Payment | None:
+    """Write only fill-ins and forward moves, re-reading until the stored record has them all.
+
+    Updates are not atomic on FerretDB, so two writers may interleave; each re-reads after its
+    write and writes again until nothing it knows is missing. As every writer only ever adds
+    the same values or moves the status up, the record converges on what all of them know.
+    """
+    stored: Payment | None = None
+    for _ in range(MAX_ROUNDS):
+        stored = await Payment.get(observed.id)
+        if stored is None:
+            return None
+        changes = forward_changes(stored, observed)
+        if not changes:
+            return stored
+        await stored.set(changes)
+        if changes.get("amount_mismatch"):
+            _warn_mismatch(stored)
+    log.warning("payment_not_converged", payment=observed.id)
+    return stored
+
+
+def forward_changes(stored: Payment, observed: Payment) -> dict[str, Any]:
+    changes: dict[str, Any] = {
+        name: getattr(observed, name)
+        for name in FILL_INS
+        if getattr(stored, name) is None and getattr(observed, name) is not None
+    }
+    if _owned_through_subscription(stored, observed) and stored.user_id != observed.user_id:
+        # Our subscription says whose payment it is; a customer id shared by users may not.
+        changes["user_id"] = observed.user_id
+    if _rank(observed.status) > _rank(stored.status):
+        changes.update(
+            status=observed.status,
+            error_code=observed.error_code,
+            error_description=observed.error_description,
+        )
+    expected = changes.get("expected_amount", stored.expected_amount)
+    status = changes.get("status", stored.status)
+    if not stored.amount_mismatch and _mismatch(status, stored.amount, expected):
+        changes["amount_mismatch"] = True
+    return changes
+
+
+def _owned_through_subscription(stored: Payment, observed: Payment) -> bool:
+    linked = observed.razorpay_subscription_id
+    return linked is not None and stored.razorpay_subscription_id in (None, linked)
+
+
+def _rank(status: str) -> int:
+    return STATUS_RANK.get(status, 0)
+
+
+def _mismatch(status: str, amount: int, expected: int | None) -> bool:
+    return status == "captured" and expected is not None and amount != expected
+
+
+def _warn_mismatch(payment: Payment) -> None:
+    log.warning(
+        "payment_amount_mismatch",
+        payment=payment.id,
+        amount=payment.amount,
+        expected=payment.expected_amount,
+    )
 
 
 def _document(
@@ -58,8 +134,7 @@ def _document(
     source: str,
     now: datetime,
 ) -> Payment:
-    captured = payment.status != "failed"
-    mismatch = captured and expected_amount is not None and payment.amount != expected_amount
+    status = LOCAL_STATUS.get(payment.status, payment.status)
     return Payment(
         id=payment.id,
         user_id=user_id,
@@ -67,14 +142,14 @@ def _document(
         razorpay_invoice_id=payment.invoice_id,
         amount=payment.amount,
         currency=payment.currency,
-        status="captured" if captured else "failed",
+        status=status,
         method=payment.method,
         card_last4=payment.card_last4,
         card_network=payment.card_network,
         error_code=payment.error_code,
         error_description=payment.error_description,
         expected_amount=expected_amount,
-        amount_mismatch=mismatch,
+        amount_mismatch=_mismatch(status, payment.amount, expected_amount),
         created_at=payment.created_at or now,
         recorded_at=now,
         source=source,

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import structlog
+
+from api.billing import outcomes
 from api.billing.catalog import Plan
 from api.billing.deps import Billing
+from api.billing.outcomes import Problem
 from api.gateway.client import RazorpayGateway
 from api.gateway.entities import RazorpayPlan
+from api.gateway.errors import GatewayCallError, GatewayNotFound
 
 PLAN_CODE_NOTE = "plan_code"
 LIST_PAGE = 100
 MAX_PAGES = 20
+log = structlog.get_logger("billing.plans")
 
 
 async def sync_plan(gateway: RazorpayGateway, plan: Plan) -> RazorpayPlan:
@@ -43,13 +49,53 @@ async def find_plan(gateway: RazorpayGateway, plan: Plan) -> RazorpayPlan | None
 
 
 def _is(candidate: RazorpayPlan, plan: Plan) -> bool:
-    return (
-        candidate.notes.get(PLAN_CODE_NOTE) == plan.code.value
-        and candidate.amount == plan.amount
-        and candidate.currency == plan.currency
-        and candidate.period == plan.period
-        and candidate.interval == plan.interval
+    return candidate.notes.get(PLAN_CODE_NOTE) == plan.code.value and not _differences(
+        candidate, plan
     )
+
+
+def _differences(candidate: RazorpayPlan, plan: Plan) -> list[str]:
+    """What of the price differs: `amount 5000 != 10000`, ..."""
+    pairs = {
+        "amount": (candidate.amount, plan.amount),
+        "currency": (candidate.currency, plan.currency),
+        "period": (candidate.period, plan.period),
+        "interval": (candidate.interval, plan.interval),
+    }
+    return [
+        f"{name} {found!r} != {wanted!r}"
+        for name, (found, wanted) in pairs.items()
+        if found != wanted
+    ]
+
+
+async def plan_for_sale(billing: Billing) -> str | Problem:
+    """The Razorpay plan id to subscribe to, checked once to charge exactly the catalog's price."""
+    try:
+        plan_id = await resolve_plan_id(billing)
+        if plan_id is None:
+            return outcomes.PLAN_NOT_CONFIGURED
+        wrong = await _verify(billing, plan_id)
+    except GatewayCallError as error:
+        return outcomes.from_gateway(error)
+    return plan_id if wrong is None else wrong
+
+
+async def _verify(billing: Billing, plan_id: str) -> Problem | None:
+    if billing.verified_plan_id == plan_id:
+        return None
+    try:
+        found = await billing.gateway.fetch_plan(plan_id)
+    except GatewayNotFound:
+        differences = ["Razorpay has no such plan"]
+    else:
+        differences = _differences(found, billing.plan)
+    if differences:
+        # Not remembered: every upgrade says so until the setting is fixed and the service restarts.
+        log.error("plan_misconfigured", plan_id=plan_id, differences=differences)
+        return outcomes.plan_misconfigured(f"{plan_id}: " + "; ".join(differences))
+    billing.verified_plan_id = plan_id
+    return None
 
 
 async def resolve_plan_id(billing: Billing) -> str | None:
@@ -59,4 +105,5 @@ async def resolve_plan_id(billing: Billing) -> str | None:
     async with billing.plan_lock:
         if billing.razorpay_plan_id is None:
             billing.razorpay_plan_id = (await sync_plan(billing.gateway, billing.plan)).id
+            billing.verified_plan_id = billing.razorpay_plan_id  # found or made by its price
     return billing.razorpay_plan_id

@@ -1,7 +1,8 @@
 """`upgrade`: one unpaid Razorpay subscription per user at a time, whoever asks and how often.
 
 Double clicks, two tabs and two API processes all race here. The unique `open_key` of
-`UpgradeClaim` picks one winner; everyone else reads the winner's subscription.
+`UpgradeClaim` picks one winner; everyone else reads the winner's subscription. The claim stays
+open while its subscription lives (see `api.billing.standing`), so no second one can start then.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from api.billing.customers import customer_for
 from api.billing.deps import Billing
 from api.billing.entitlements import access_for
 from api.billing.outcomes import Problem
-from api.billing.plans import resolve_plan_id
+from api.billing.plans import plan_for_sale
+from api.billing.standing import UNPAID, first_obstacle, obstacle
 from api.documents import Subscription, UpgradeClaim, User
 from api.gateway.errors import GatewayCallError
 
@@ -26,7 +28,6 @@ from api.gateway.errors import GatewayCallError
 STALE_CLAIM = timedelta(seconds=60)
 WAIT_FOR_WINNER = 15.0
 POLL = 0.1
-CHECKOUT_STATUSES = frozenset({"created"})
 
 
 @dataclass(frozen=True)
@@ -42,19 +43,19 @@ async def upgrade(billing: Billing, user: User, idempotency_key: str) -> Checkou
     assert user.id is not None
     if (await access_for(user.id, billing.now())).plan is PlanCode.PRO:
         return outcomes.ALREADY_SUBSCRIBED
-    try:
-        plan_id = await resolve_plan_id(billing)
-    except GatewayCallError as error:
-        return outcomes.from_gateway(error)
-    if plan_id is None:
-        return outcomes.PLAN_NOT_CONFIGURED
+    plan_id = await plan_for_sale(billing)
+    if isinstance(plan_id, Problem):
+        return plan_id
+    blocked = await first_obstacle(billing, user.id)
+    if blocked is not None:
+        return blocked
     deadline = asyncio.get_running_loop().time() + WAIT_FOR_WINNER
     while asyncio.get_running_loop().time() < deadline:
         claim = await UpgradeClaim.find_one(UpgradeClaim.open_key == str(user.id))
         if claim is None:
             won = await _claim(billing, user, idempotency_key)
             if won is not None:
-                return await _create(billing, user, won)
+                return await _create(billing, user, won, plan_id)
             continue
         reused = await _reuse(billing, user, claim)
         if reused is not None:
@@ -78,8 +79,9 @@ async def _claim(billing: Billing, user: User, idempotency_key: str) -> UpgradeC
     return claim
 
 
-async def _reuse(billing: Billing, user: User, claim: UpgradeClaim) -> Checkout | None:
-    """The open claim's checkout if it is still payable; closes claims that are done or dead."""
+async def _reuse(billing: Billing, user: User, claim: UpgradeClaim) -> Checkout | Problem | None:
+    """The open claim's checkout if it is still payable, why not if its subscription lives on;
+    None once the claim is closed (its subscription is over, or its request died)."""
     if claim.razorpay_subscription_id is None:
         if billing.now() - claim.created_at > STALE_CLAIM:
             await _close(billing, claim)
@@ -87,18 +89,24 @@ async def _reuse(billing: Billing, user: User, claim: UpgradeClaim) -> Checkout 
     subscription = await Subscription.find_one(
         Subscription.razorpay_subscription_id == claim.razorpay_subscription_id
     )
-    if subscription is not None and subscription.status in CHECKOUT_STATUSES:
+    if subscription is not None and subscription.status == UNPAID:
         return _checkout(billing, user, subscription.razorpay_subscription_id)
+    # Read now, not at the access check: a webhook may have activated it in between.
+    problem = await obstacle(billing, subscription) if subscription is not None else None
+    if problem is not None:
+        return problem
     await _close(billing, claim)
     return None
 
 
-async def _create(billing: Billing, user: User, claim: UpgradeClaim) -> Checkout | Problem:
-    assert user.id is not None and billing.razorpay_plan_id is not None
+async def _create(
+    billing: Billing, user: User, claim: UpgradeClaim, plan_id: str
+) -> Checkout | Problem:
+    assert user.id is not None
     try:
         customer_id = await customer_for(billing, user)
         created = await billing.gateway.create_subscription(
-            billing.razorpay_plan_id,
+            plan_id,
             PRO_TOTAL_COUNT,
             customer_id,
             notes={"user_id": str(user.id), "plan_code": billing.plan.code.value},

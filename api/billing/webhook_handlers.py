@@ -1,8 +1,6 @@
-"""What each Razorpay event does here. Every handler is safe to run twice, late or out of order."""
+"""Subscription events. Every handler is safe to run twice, late or out of order."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from beanie import PydanticObjectId
 from bson.errors import InvalidId
@@ -11,27 +9,13 @@ from pymongo.errors import DuplicateKeyError
 from api.billing import subscription_state
 from api.billing.deps import Billing
 from api.billing.inbox import Envelope, Handled
-from api.billing.payments import record_payment
-from api.billing.refunds import record_refund
 from api.billing.subscriptions import record_subscription_payment
-from api.documents import BillingAccount, Payment, Subscription, User
-from api.gateway.entities import (
-    RazorpaySubscription,
-    parse_invoice,
-    parse_payment,
-    parse_refund,
-    parse_subscription,
-)
-
-
-def entity(envelope: Envelope, name: str) -> dict[str, Any] | None:
-    found = envelope.payload.get(name)
-    inner = found.get("entity") if isinstance(found, dict) else None
-    return inner if isinstance(inner, dict) else None
+from api.documents import Subscription, User
+from api.gateway.entities import RazorpaySubscription, parse_payment, parse_subscription
 
 
 async def on_subscription_event(billing: Billing, envelope: Envelope) -> Handled:
-    data = entity(envelope, "subscription")
+    data = envelope.entity("subscription")
     if data is None:
         return Handled("ignored", "no subscription in the payload")
     snapshot = parse_subscription(data)
@@ -47,7 +31,7 @@ async def on_subscription_event(billing: Billing, envelope: Envelope) -> Handled
     )
     stale = subscription_state.as_observation(observation).rank < tuple(subscription.applied_rank)
     await subscription_state.record(observation)
-    payment = entity(envelope, "payment")
+    payment = envelope.entity("payment")
     if payment is not None:
         await record_subscription_payment(
             billing, subscription, parse_payment(payment), source=f"webhook:{envelope.event_id}"
@@ -92,56 +76,3 @@ async def _user(user_id: str | None) -> User | None:
         return await User.get(PydanticObjectId(user_id)) if user_id else None
     except InvalidId:
         return None
-
-
-async def on_payment_event(billing: Billing, envelope: Envelope) -> Handled:
-    data = entity(envelope, "payment")
-    if data is None:
-        return Handled("ignored", "no payment in the payload")
-    payment = parse_payment(data)
-    if await Payment.get(payment.id) is not None:
-        return Handled("processed", "payment already recorded")
-    account = await BillingAccount.find_one(
-        BillingAccount.razorpay_customer_id == payment.customer_id
-    )
-    if account is None:
-        # Subscription payments also arrive with subscription.charged / invoice.paid, which
-        # name the subscription; a payment we cannot place is left to those.
-        return Handled("ignored", "payment of an unknown customer")
-    await record_payment(
-        payment,
-        user_id=account.user_id,
-        subscription_id=None,
-        expected_amount=None,
-        source=f"webhook:{envelope.event_id}",
-        now=billing.now(),
-    )
-    return Handled("processed")
-
-
-async def on_invoice_paid(billing: Billing, envelope: Envelope) -> Handled:
-    invoice, payment = entity(envelope, "invoice"), entity(envelope, "payment")
-    if invoice is None or payment is None:
-        return Handled("ignored", "no invoice or payment in the payload")
-    subscription_id = parse_invoice(invoice).subscription_id
-    subscription = await Subscription.find_one(
-        Subscription.razorpay_subscription_id == subscription_id
-    )
-    if subscription is None:
-        return Handled("ignored", "not an invoice of this service's subscriptions")
-    await record_subscription_payment(
-        billing, subscription, parse_payment(payment), source=f"webhook:{envelope.event_id}"
-    )
-    return Handled("processed")
-
-
-async def on_refund_event(billing: Billing, envelope: Envelope) -> Handled:
-    data = entity(envelope, "refund")
-    if data is None:
-        return Handled("ignored", "no refund in the payload")
-    refund = parse_refund(data)
-    payment = await Payment.get(refund.payment_id)
-    if payment is None:
-        return Handled("ignored", "refund of a payment this service did not record")
-    await record_refund(refund, payment=payment, reason=None, requested_by=None, now=billing.now())
-    return Handled("processed")

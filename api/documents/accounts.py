@@ -15,4 +15,8 @@ class BillingAccount(Document):
 
     class Settings:
         name = "billing_accounts"
-        indexes = [IndexModel([("user_id", ASCENDING)], name="user_unique", unique=True)]
+        indexes = [
+            IndexModel([("user_id", ASCENDING)], name="user_unique", unique=True),
+            # Not unique: users who share an email share a Razorpay customer.
+            IndexModel([("razorpay_customer_id", ASCENDING)], name="customer"),
+        ]

@@ -64,7 +64,9 @@ class RefundRequest(Document):
 
     id: str  # type: ignore[assignment]  # the idempotency key, also sent as X-Refund-Idempotency
     payment_id: str
-    amount: int | None
+    amount: int | None  # what is sent to Razorpay, on every retry under this key
+    requested_amount: int | None = None  # what staff asked for (None: whatever remained)
+    revoke_access: bool = False
     requested_by: str
     razorpay_refund_id: str | None = None
     created_at: datetime

@@ -141,6 +141,10 @@ class RazorpayGateway:
         data = await self._calls.write(cancel, _path_id(subscription_id), body)
         return _parsed(e.parse_subscription, data)
 
+    async def fetch_invoice(self, invoice_id: str) -> e.RazorpayInvoice:
+        data = await self._calls.read(self._sdk.invoice.fetch, _path_id(invoice_id), {})
+        return _parsed(e.parse_invoice, data)
+
     async def list_subscription_invoices(
         self, subscription_id: str, count: int = MAX_PAGE, skip: int = 0
     ) -> list[e.RazorpayInvoice]:

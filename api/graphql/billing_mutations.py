@@ -111,18 +111,21 @@ class BillingMutation:
         return failure(outcome) if isinstance(outcome, Problem) else subscription_type(outcome)
 
     @strawberry.mutation(
-        description="Staff: refund a payment, fully or partly, keeping or revoking access.",
+        description=(
+            "Staff: refund a payment, fully or partly, keeping or revoking access. Retrying with"
+            " the same `idempotencyKey` returns the first refund; a key is for one request only."
+        ),
         extensions=[guard("payment", "refund")],
     )
     async def refund_payment(
         self,
         info: Info,
         payment_id: str,
+        idempotency_key: str,
         amount: int | None = None,
         reason: str | None = None,
         speed: RefundSpeed = RefundSpeed.NORMAL,
         access: RefundAccess = RefundAccess.KEEP,
-        idempotency_key: str | None = None,
     ) -> RefundResult:
         principal = info.context.principal
         assert principal is not None, "payment:refund is never granted to anonymous"
@@ -135,7 +138,7 @@ class BillingMutation:
             speed="optimum" if speed is RefundSpeed.OPTIMUM else "normal",
             revoke_access=access is RefundAccess.REVOKE_NOW,
             requested_by=principal.subject,
-            idempotency_key=_key(idempotency_key, "idempotencyKey") if idempotency_key else None,
+            idempotency_key=_key(idempotency_key, "idempotencyKey"),
         )
         outcome = await refund_payment(billing_of(info), ask)
         return failure(outcome) if isinstance(outcome, Problem) else refund_type(outcome)

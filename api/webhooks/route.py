@@ -1,7 +1,16 @@
 """`POST /webhooks/razorpay`: verify the signature over the raw body, then hand to the inbox.
 
 Anything that does not verify is refused before a byte of it is stored: with no webhook secret
-configured, that is everything. A handler failure answers 500 so that Razorpay delivers again.
+configured, that is everything. What Razorpay is answered, and why:
+
+- applied, stale, ignored, or a duplicate: 200.
+- failed (it names something not recorded yet) or a handler error: 503 / 500, so that Razorpay
+  delivers it again; by then it can apply.
+- unreadable (signed, so really Razorpay's, but an entity in it lacks a field we rely on): 200
+  with the error. It is stored as failed and logged; the same bytes would fail on every retry,
+  and a day of failed deliveries can get the webhook disabled at Razorpay.
+- an envelope that is not a Razorpay event at all (not JSON, no event name or time): 400, and
+  nothing stored.
 """
 
 from __future__ import annotations
@@ -44,28 +53,45 @@ async def razorpay_webhook(request: Request) -> JSONResponse:
         return refuse(400, "MALFORMED_BODY", "The body is not a Razorpay event envelope.")
     with structlog.contextvars.bound_contextvars(event_id=event_id, event=envelope.event):
         try:
-            status = await inbox.receive(billing, envelope, HANDLERS.get(envelope.event))
+            handled = await inbox.receive(billing, envelope, HANDLERS.get(envelope.event))
         except Exception:
             log.exception("webhook_failed")
             return refuse(500, "PROCESSING_FAILED", "The event was stored and will be retried.")
-        log.info("webhook", status=status)
-    return JSONResponse({"status": status})
+        log.info("webhook", status=handled.status, note=handled.note)
+    return _answer(handled)
+
+
+def _answer(handled: inbox.Handled) -> JSONResponse:
+    if handled.status == "failed":
+        message = f"Not applied yet ({handled.note}); deliver it again."
+        return refuse(503, "NOT_YET_APPLICABLE", message)
+    if handled.status == "unreadable":
+        error = {"code": "UNREADABLE_EVENT", "message": handled.note}
+        return JSONResponse({"status": "unreadable", "error": error})
+    return JSONResponse({"status": handled.status})
 
 
 def _envelope(event_id: str, body: bytes) -> inbox.Envelope | None:
     try:
         data: Any = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (ValueError, RecursionError):  # not UTF-8, not JSON, a 5000-digit number, nesting
         return None
     if not isinstance(data, dict):
         return None
-    event, payload, created = data.get("event"), data.get("payload"), data.get("created_at")
-    if not isinstance(event, str) or not isinstance(payload, dict) or not isinstance(created, int):
+    event, payload = data.get("event"), data.get("payload")
+    created_at = _moment(data.get("created_at"))
+    if not isinstance(event, str) or not isinstance(payload, dict) or created_at is None:
         return None
     return inbox.Envelope(
-        event_id=event_id,
-        event=event,
-        created_at=datetime.fromtimestamp(created, UTC),
-        payload=payload,
-        body=body.decode(),
+        event_id=event_id, event=event, created_at=created_at, payload=payload, body=body.decode()
     )
+
+
+def _moment(created: object) -> datetime | None:
+    """Unix seconds as an aware datetime; None for anything else, absurd years included."""
+    if not isinstance(created, int) or isinstance(created, bool):
+        return None
+    try:
+        return datetime.fromtimestamp(created, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None

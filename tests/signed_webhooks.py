@@ -1,0 +1,106 @@
+"""Razorpay's webhooks as the service receives them: signed envelopes, posted by the test."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from typing import Any
+
+import httpx
+
+from api.services import Services
+from tests.sandbox_driver import SandboxDriver
+
+
+def envelope(event: str, created_at: int, **entities: dict[str, Any]) -> bytes:
+    return json.dumps(
+        {
+            "entity": "event",
+            "event": event,
+            "contains": list(entities),
+            "payload": {name: {"entity": value} for name, value in entities.items()},
+            "created_at": created_at,
+        }
+    ).encode()
+
+
+async def post_signed(
+    client: httpx.AsyncClient, services: Services, event_id: str, body: bytes
+) -> httpx.Response:
+    assert services.webhook_secret is not None
+    signature = hmac.new(services.webhook_secret.encode(), body, hashlib.sha256).hexdigest()
+    return await client.post(
+        "/webhooks/razorpay",
+        content=body,
+        headers={"X-Razorpay-Signature": signature, "X-Razorpay-Event-Id": event_id},
+    )
+
+
+async def deliver(
+    client: httpx.AsyncClient,
+    services: Services,
+    event_id: str,
+    event: str,
+    created_at: int,
+    **entities: dict[str, Any],
+) -> httpx.Response:
+    return await post_signed(client, services, event_id, envelope(event, created_at, **entities))
+
+
+def payment(
+    *, id: str, amount: int, at: int, status: str = "captured", **fields: Any
+) -> dict[str, Any]:
+    """A payment entity; `fields` adds or overrides (invoice_id, customer_id, error_code, ...)."""
+    captured = status in ("captured", "refunded")
+    return {
+        "id": id,
+        "entity": "payment",
+        "amount": amount,
+        "currency": "INR",
+        "status": status,
+        "method": "card",
+        "captured": captured,
+        "amount_refunded": 0,
+        "refund_status": None,
+        "invoice_id": None,
+        "customer_id": None,
+        "error_code": None if captured else "BAD_REQUEST_ERROR",
+        "error_description": None if captured else "Your payment was declined.",
+        "created_at": at,
+        "card": {"last4": "4366", "network": "Visa"},
+        **fields,
+    }
+
+
+def invoice(*, id: str, subscription_id: str, payment_id: str, amount: int) -> dict[str, Any]:
+    return {
+        "id": id,
+        "entity": "invoice",
+        "subscription_id": subscription_id,
+        "payment_id": payment_id,
+        "status": "paid",
+        "amount": amount,
+        "currency": "INR",
+    }
+
+
+def refund(*, id: str, payment_id: str, amount: int, at: int) -> dict[str, Any]:
+    return {
+        "id": id,
+        "entity": "refund",
+        "payment_id": payment_id,
+        "amount": amount,
+        "currency": "INR",
+        "status": "processed",
+        "speed_requested": "normal",
+        "created_at": at,
+    }
+
+
+async def at_razorpay(sandbox: SandboxDriver, path: str) -> dict[str, Any]:
+    """An entity exactly as Razorpay (the sandbox) returns it, e.g. `payments/pay_...`."""
+    response = await sandbox.http.get(f"/sandbox/v1/{path}", auth=sandbox.auth)
+    assert response.status_code == 200, response.text
+    found: dict[str, Any] = response.json()
+    return found

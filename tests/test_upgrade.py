@@ -1,0 +1,111 @@
+"""Never two live subscriptions, and never a plan at another price than the catalog's."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+import pytest
+
+from api.documents import User
+from api.services import Services
+from tests.billing_calls import become_pro, plan_of, start_upgrade
+from tests.sandbox_driver import SandboxDriver
+from tests.signed_webhooks import deliver
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+async def subscriptions_at_razorpay(sandbox: SandboxDriver, subject: str = "user-1") -> list[str]:
+    user = await User.find_one(User.subject == subject)
+    assert user is not None
+    return [s["id"] for s in await sandbox.subscriptions(notes_user_id=str(user.id))]
+
+
+async def test_an_authenticated_subscription_is_not_bought_twice(
+    client: httpx.AsyncClient, services: Services, sandbox: SandboxDriver
+) -> None:
+    # given a checkout whose mandate is set up, the first charge still to come
+    checkout = await start_upgrade(client)
+    snapshot = await sandbox.subscription(checkout["subscriptionId"])
+    await deliver(
+        client,
+        services,
+        "evt_authenticated_01",
+        "subscription.authenticated",
+        snapshot["created_at"] + 60,
+        subscription={**snapshot, "status": "authenticated"},
+    )
+    assert await plan_of(client) == "FREE"
+
+    # when the user upgrades again
+    again = await start_upgrade(client)
+
+    # then they are told they have it, and Razorpay has still one subscription for them
+    assert (again["__typename"], again["code"]) == ("Failure", "ALREADY_SUBSCRIBED")
+    assert await subscriptions_at_razorpay(sandbox) == [checkout["subscriptionId"]]
+
+
+async def test_a_renewal_being_retried_is_not_replaced_by_a_new_subscription(
+    client: httpx.AsyncClient,
+    services: Services,
+    sandbox: SandboxDriver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given a Pro user whose renewal failed, Razorpay retrying it, and no grace left
+    monkeypatch.setattr(services.billing, "grace", timedelta(0))
+    subscription_id = await become_pro(client, sandbox)
+    await sandbox.next_charge(subscription_id, fail="card_declined", count=4)
+    await sandbox.advance_past_next_charge(subscription_id)
+    assert (await sandbox.subscription(subscription_id))["status"] == "pending"
+    assert await plan_of(client) == "FREE"
+
+    # when they upgrade again
+    again = await start_upgrade(client)
+
+    # then they are told why not, and Razorpay has still one subscription for them
+    assert (again["__typename"], again["code"], again["retryable"]) == (
+        "Failure",
+        "RENEWAL_PENDING",
+        True,
+    )
+    assert await subscriptions_at_razorpay(sandbox) == [subscription_id]
+
+
+async def test_a_halted_subscription_is_cancelled_at_razorpay_before_a_new_one_starts(
+    client: httpx.AsyncClient, sandbox: SandboxDriver
+) -> None:
+    # given a user whose renewals all failed, so their subscription halted and Pro ended
+    subscription_id = await become_pro(client, sandbox)
+    await sandbox.next_charge(subscription_id, fail="card_declined", count=4)
+    for _ in range(4):
+        await sandbox.advance_past_next_charge(subscription_id)
+    assert (await sandbox.subscription(subscription_id))["status"] == "halted"
+    assert await plan_of(client) == "FREE"
+
+    # when they upgrade again
+    again = await start_upgrade(client)
+
+    # then they get a new checkout, and the halted subscription can never charge again
+    assert again["__typename"] == "CheckoutDetails"
+    assert again["subscriptionId"] != subscription_id
+    assert (await sandbox.subscription(subscription_id))["status"] == "cancelled"
+
+
+async def test_a_configured_plan_at_another_price_is_refused(
+    client: httpx.AsyncClient,
+    services: Services,
+    sandbox: SandboxDriver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given a configured Razorpay plan id whose plan charges ₹50 a month
+    cheap = await services.billing.gateway.create_plan("Pro", 5000, "INR", "monthly", 1)
+    monkeypatch.setattr(services.billing, "razorpay_plan_id", cheap.id)
+
+    # when a user upgrades
+    result = await start_upgrade(client)
+
+    # then nobody is subscribed to it, and the failure says what is wrong
+    assert (result["__typename"], result["code"]) == ("Failure", "PLAN_MISCONFIGURED")
+    assert cheap.id in result["message"] and "amount 5000 != 10000" in result["message"]
+    assert await subscriptions_at_razorpay(sandbox) == []
