@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from typing import Any
 
 import httpx
 import pytest
@@ -63,6 +64,32 @@ async def two_users_sharing_a_customer(client: httpx.AsyncClient) -> tuple[str, 
     return customer, subscription_b
 
 
+async def deliver_invoice_paid(
+    client: httpx.AsyncClient,
+    services: Services,
+    event_id: str,
+    at: int,
+    paid: dict[str, Any],
+    *,
+    invoice_id: str,
+    subscription_id: str,
+    amount: int,
+) -> httpx.Response:
+    """invoice.paid for `paid`, naming the subscription it was for."""
+    bill = invoice(
+        id=invoice_id, subscription_id=subscription_id, payment_id=paid["id"], amount=amount
+    )
+    return await deliver(
+        client,
+        services,
+        event_id,
+        "invoice.paid",
+        at,
+        payment={**paid, "invoice_id": invoice_id},
+        invoice=bill,
+    )
+
+
 async def test_a_payment_captured_before_the_subscription_events_is_the_subscriptions(
     client: httpx.AsyncClient, services: Services, sandbox: SandboxDriver
 ) -> None:
@@ -115,20 +142,15 @@ async def test_a_payment_first_seen_without_its_subscription_is_linked_and_check
     )
 
     # when invoice.paid names its subscription
-    bill = invoice(
-        id="inv_LinkedLater0001",
-        subscription_id=checkout["subscriptionId"],
-        payment_id=odd["id"],
-        amount=5000,
-    )
-    await deliver(
+    await deliver_invoice_paid(
         client,
         services,
         "evt_linked_later_02",
-        "invoice.paid",
         at + 1,
-        payment={**odd, "invoice_id": bill["id"]},
-        invoice=bill,
+        odd,
+        invoice_id="inv_LinkedLater0001",
+        subscription_id=checkout["subscriptionId"],
+        amount=5000,
     )
 
     # then the payment is the subscription's, checked against the plan, and flagged
@@ -139,7 +161,7 @@ async def test_a_payment_first_seen_without_its_subscription_is_linked_and_check
         stored.razorpay_invoice_id,
         stored.expected_amount,
         stored.amount_mismatch,
-    ) == (checkout["subscriptionId"], bill["id"], 10000, True)
+    ) == (checkout["subscriptionId"], "inv_LinkedLater0001", 10000, True)
     assert [n["amountFlagged"] for n in await staff_payments_of(client)] == [True]
 
 
@@ -161,20 +183,15 @@ async def test_a_payment_of_a_shared_customer_goes_to_whoever_its_subscription_b
     assert await Payment.count() == 0
 
     # and when invoice.paid names user-b's subscription, it is user-b's alone
-    bill = invoice(
-        id="inv_SharedCustomer1",
-        subscription_id=subscription_b,
-        payment_id=paid["id"],
-        amount=10000,
-    )
-    await deliver(
+    await deliver_invoice_paid(
         client,
         services,
         "evt_shared_cust_02",
-        "invoice.paid",
         at + 1,
-        payment={**paid, "invoice_id": bill["id"]},
-        invoice=bill,
+        paid,
+        invoice_id="inv_SharedCustomer1",
+        subscription_id=subscription_b,
+        amount=10000,
     )
     assert [p["id"] for p in await payments_of(client, user="user-b")] == [paid["id"]]
     assert await payments_of(client, user="user-a") == []
@@ -266,20 +283,15 @@ async def test_a_refund_of_a_payment_not_yet_attributable_is_applied_on_redelive
     assert stored is not None and stored.status == "failed"
 
     # when invoice.paid names user-b's subscription and Razorpay delivers the refund again
-    bill = invoice(
-        id="inv_RefundedEarly01",
-        subscription_id=subscription_b,
-        payment_id=paid["id"],
-        amount=10000,
-    )
-    await deliver(
+    await deliver_invoice_paid(
         client,
         services,
         "evt_refund_early_02",
-        "invoice.paid",
         at + 1,
-        payment={**paid, "invoice_id": bill["id"]},
-        invoice=bill,
+        paid,
+        invoice_id="inv_RefundedEarly01",
+        subscription_id=subscription_b,
+        amount=10000,
     )
     again = await post_signed(client, services, "evt_refund_early_01", body)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from beanie import PydanticObjectId, SortDirection
 
 from api.billing import subscription_state
+from api.billing.attribution import Owner, record_owned_payment
 from api.billing.deps import Billing
 from api.billing.lifecycle import FETCHED
-from api.billing.payments import record_payment
 from api.documents import Payment, Subscription
 from api.gateway.entities import RazorpayPayment, RazorpaySubscription
 
@@ -48,11 +48,5 @@ async def observe_snapshot(
 async def record_subscription_payment(
     billing: Billing, subscription: Subscription, payment: RazorpayPayment, *, source: str
 ) -> Payment | None:
-    return await record_payment(
-        payment,
-        user_id=subscription.user_id,
-        subscription_id=subscription.razorpay_subscription_id,
-        expected_amount=billing.plan.amount,
-        source=source,
-        now=billing.now(),
-    )
+    owner = Owner(subscription.user_id, subscription.razorpay_subscription_id)
+    return await record_owned_payment(billing, payment, owner, source=source)
