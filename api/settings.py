@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     razorpay_base_url: str = "https://api.razorpay.com"
     razorpay_plan_id: str | None = None
     razorpay_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    # Razorpay counts a webhook delivery failed unless a 2xx arrives within 5 s. The handler gets
+    # this much; the rest is for the inbox's own reads and writes and the network.
+    webhook_budget_seconds: float = Field(default=3.5, gt=0, le=4.5)
     grace_days: float = Field(default=3.0, ge=0, le=30)
     jwt_secret: SecretStr | None = None
     jwt_issuer: str | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -25,3 +26,9 @@ class Billing:
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    def reading_within(self, seconds: float) -> Billing:
+        """For work with a deadline (a webhook): gateway reads are one attempt cut at `seconds`
+        (`RazorpayGateway.reading_within`). The copy shares the plan lock but not later plan
+        syncs, so it is for one piece of work, not to keep."""
+        return dataclasses.replace(self, gateway=self.gateway.reading_within(seconds))

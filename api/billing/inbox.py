@@ -1,25 +1,63 @@
-"""The webhook inbox: each Razorpay event is stored once under its event id, applied, and marked.
+"""The webhook inbox: each Razorpay event is stored once under its event id, applied by one
+delivery at a time, within a budget, and marked.
 
-A redelivery of an event already handled is acknowledged without applying it again. One that
-failed, or whose first delivery died midway, is applied again: every handler is idempotent.
+A redelivery of an event already handled is acknowledged without applying it again. While one
+delivery applies an event, another is answered `in_progress` and applies nothing (Razorpay
+delivers it again later); see `api.billing.event_claims`. An event that failed, or whose applier
+died midway, is applied by the next delivery: every handler is idempotent and the subscription
+fold is order-independent, so a re-application repairs whatever a cut-off one left.
+
+Handlers run under a budget well inside the 5 s Razorpay waits for an answer; their gateway reads
+are one short attempt (`Billing.reading_within`). Past the budget the handler is cancelled and
+the event is marked failed (`timed_out`), to be applied on redelivery; a record that does not
+settle (`NotConverged`) is marked failed (`not_converged`) the same way.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 import structlog
-from pymongo.errors import DuplicateKeyError
 
+from api.billing import event_claims
+from api.billing.convergence import NotConverged
 from api.billing.deps import Billing
+from api.billing.event_claims import Claim, Refused
 from api.documents import WebhookEvent
+from api.documents.events import EventStatus
 from api.gateway.coerce import MalformedEntity
 
-DONE = frozenset({"processed", "stale", "ignored"})
+# Past the handler budget, a live applier has been cancelled: its claim lapses this much later,
+# which leaves it time to write how it ended before another delivery may claim the event.
+LEASE_MARGIN = timedelta(seconds=5)
 log = structlog.get_logger("billing.inbox")
+
+
+class Outcome(StrEnum):
+    PROCESSED = "processed"
+    STALE = "stale"  # older than what is already applied; recorded, moves nothing back
+    IGNORED = "ignored"  # nothing of this service's in it
+    # Not applied yet (e.g. it names a payment not recorded yet): a redelivery applies it.
+    FAILED = "failed"
+    # Signed by Razorpay, but an entity in it lacks what we rely on: the same bytes never will
+    # apply, so it is stored as failed for someone to look at, not asked for again.
+    UNREADABLE = "unreadable"
+    TIMED_OUT = "timed_out"  # cut off at the budget; stored as failed
+    NOT_CONVERGED = "not_converged"  # a record would not settle; stored as failed
+    DUPLICATE = "duplicate"  # applied already
+    IN_PROGRESS = "in_progress"  # another delivery is applying it
+
+
+STORED = {
+    Outcome.PROCESSED: EventStatus.PROCESSED,
+    Outcome.STALE: EventStatus.STALE,
+    Outcome.IGNORED: EventStatus.IGNORED,
+}
 
 
 @dataclass(frozen=True)
@@ -39,61 +77,81 @@ class Envelope:
 
 @dataclass(frozen=True)
 class Handled:
-    # processed | stale | ignored: done. failed: not yet (e.g. it names a payment not recorded
-    # yet), so a redelivery applies it again. unreadable: signed by Razorpay, but an entity in
-    # it lacks what we rely on; stored as failed for someone to look at.
-    status: str
+    status: Outcome
     note: str | None = None
 
 
 Handler = Callable[[Billing, Envelope], Awaitable[Handled]]
 
 
-async def receive(billing: Billing, envelope: Envelope, handler: Handler | None) -> Handled:
-    stored = await _store_once(billing, envelope)
-    if stored.status in DONE:
-        return Handled("duplicate")
+async def receive(
+    billing: Billing, envelope: Envelope, handler: Handler | None, *, budget: timedelta
+) -> Handled:
+    claimed = await event_claims.claim(_stored(billing, envelope), lease=budget + LEASE_MARGIN)
+    if claimed is Refused.DONE:
+        return Handled(Outcome.DUPLICATE)
+    if claimed is Refused.BUSY:
+        return Handled(Outcome.IN_PROGRESS)
     try:
-        handled = await _apply(billing, envelope, handler)
-    except Exception as error:
-        await stored.set({"status": "failed", "error": f"{type(error).__name__}: {error}"[:500]})
+        handled = await _apply_within(budget, billing, envelope, handler)
+    except asyncio.CancelledError:
+        # The server is stopping: the next delivery may claim it at once, not after the lease.
+        await asyncio.shield(_settle(billing, claimed, Handled(Outcome.FAILED, "cancelled")))
         raise
-    done = handled.status in DONE
-    await stored.set(
-        {
-            "status": handled.status if done else "failed",
-            "error": handled.note,
-            "processed_at": billing.now() if done else None,
-        }
-    )
+    except Exception as error:
+        await _settle(billing, claimed, Handled(Outcome.FAILED, f"{type(error).__name__}: {error}"))
+        raise
+    await _settle(billing, claimed, handled)
     return handled
+
+
+def _stored(billing: Billing, envelope: Envelope) -> WebhookEvent:
+    now = billing.now()
+    return WebhookEvent(
+        id=envelope.event_id,
+        event=envelope.event,
+        status=EventStatus.RECEIVED,
+        body=envelope.body,
+        received_at=now,
+        claimed_at=now,
+    )
+
+
+async def _apply_within(
+    budget: timedelta, billing: Billing, envelope: Envelope, handler: Handler | None
+) -> Handled:
+    seconds = budget.total_seconds()
+    try:
+        async with asyncio.timeout(seconds) as deadline:
+            return await _apply(billing.reading_within(seconds), envelope, handler)
+    except TimeoutError:
+        if not deadline.expired():
+            raise  # a TimeoutError of the handler's own, not the budget
+        log.warning("webhook_timed_out", event_id=envelope.event_id, budget_seconds=seconds)
+        return Handled(Outcome.TIMED_OUT, f"not applied within the {seconds:g} s budget")
+    except NotConverged as error:
+        return Handled(Outcome.NOT_CONVERGED, str(error))
 
 
 async def _apply(billing: Billing, envelope: Envelope, handler: Handler | None) -> Handled:
     if handler is None:
-        return Handled("ignored", "no handler for this event")
+        return Handled(Outcome.IGNORED, "no handler for this event")
     try:
         return await handler(billing, envelope)
     except MalformedEntity as error:
         # The same signed bytes will never parse: retrying cannot help, and is not asked for.
         log.error("webhook_unreadable", event_id=envelope.event_id, error=str(error))
-        return Handled("unreadable", f"unreadable entity: {error}"[:500])
+        return Handled(Outcome.UNREADABLE, f"unreadable entity: {error}"[:500])
 
 
-async def _store_once(billing: Billing, envelope: Envelope) -> WebhookEvent:
-    event = WebhookEvent(
-        id=envelope.event_id,
-        event=envelope.event,
-        status="received",
-        body=envelope.body,
-        received_at=billing.now(),
+async def _settle(billing: Billing, claimed: Claim, handled: Handled) -> None:
+    done = STORED.get(handled.status)
+    note = handled.note[:500] if handled.note else None
+    await event_claims.settle(
+        claimed,
+        {
+            "status": done or EventStatus.FAILED,
+            "error": note,
+            "processed_at": billing.now() if done else None,
+        },
     )
-    try:
-        await event.insert()
-        return event
-    except DuplicateKeyError:
-        earlier = await WebhookEvent.get(envelope.event_id)
-    assert earlier is not None
-    if earlier.status not in DONE:
-        await earlier.set({"attempts": earlier.attempts + 1})
-    return earlier

@@ -12,12 +12,12 @@ import structlog
 from beanie import PydanticObjectId, SortDirection
 from pymongo.errors import DuplicateKeyError
 
+from api.billing.convergence import Settled, until_settled
 from api.documents.payments import Payment, Refund
 from api.gateway.entities import RazorpayPayment
 
 log = structlog.get_logger("billing.payments")
 MAX_PAGE = 100
-MAX_ROUNDS = 8
 RECORDED_STATUSES = frozenset({"captured", "refunded", "failed"})
 # A payment only moves forward: a late authorisation turns a failed payment into a captured one.
 # "refunded" is kept as captured: what was refunded is the sum of the payment's refunds.
@@ -47,6 +47,7 @@ async def record_payment(
 
     Every observation of a payment (webhook, checkout, refund event) says the same about it or
     more, so merging is monotonic: missing links are filled in, the status only moves forward.
+    Raises `NotConverged` when concurrent writers keep the stored record from settling.
     """
     if payment.status not in RECORDED_STATUSES:
         return None
@@ -61,25 +62,22 @@ async def record_payment(
 
 
 async def _merge(observed: Payment) -> Payment | None:
-    """Write only fill-ins and forward moves, re-reading until the stored record has them all.
+    """Write only fill-ins and forward moves, in rounds until the stored record has them all
+    (`api.billing.convergence`); raises `NotConverged` when it never does."""
 
-    Updates are not atomic on FerretDB, so two writers may interleave; each re-reads after its
-    write and writes again until nothing it knows is missing. As every writer only ever adds
-    the same values or moves the status up, the record converges on what all of them know.
-    """
-    stored: Payment | None = None
-    for _ in range(MAX_ROUNDS):
+    async def one_round() -> Settled[Payment | None] | None:
         stored = await Payment.get(observed.id)
         if stored is None:
-            return None
+            return Settled(None)
         changes = forward_changes(stored, observed)
         if not changes:
-            return stored
+            return Settled(stored)
         await stored.set(changes)
         if changes.get("amount_mismatch"):
             _warn_mismatch(stored)
-    log.warning("payment_not_converged", payment=observed.id)
-    return stored
+        return None
+
+    return await until_settled(one_round, what=f"payment {observed.id}")
 
 
 def forward_changes(stored: Payment, observed: Payment) -> dict[str, Any]:

@@ -3,27 +3,29 @@
 Observations are inserted once under their natural id. The `Subscription` document is then
 rewritten from the fold of all of them. Conditional updates are not atomic on FerretDB, so two
 writers may interleave; each writer therefore re-reads after writing and writes again until the
-document matches the fold of everything stored. The last writer to finish always leaves the fold
-of every observation inserted before it, so concurrent writers converge without a lock.
+document matches the fold of everything stored (`api.billing.convergence`; `NotConverged` when
+it never does). The last writer to finish always leaves the fold of every observation inserted
+before it, so concurrent writers converge without a lock.
+
+A writer cancelled midway (a webhook past its budget) leaves nothing a later refresh cannot
+repair: the observation is stored or not, the fold is recomputed from what is stored, and a
+change of access is written together with its audit record, never one without the other.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from datetime import datetime, timedelta
 from typing import Any
 
-import structlog
 from pymongo.errors import DuplicateKeyError
 
+from api.billing.convergence import Settled, until_settled
 from api.billing.lifecycle import Derived, Observation, derive
 from api.documents.events import AccessChange
 from api.documents.subscriptions import Subscription, SubscriptionObservation
 from api.gateway.entities import RazorpaySubscription
-
-MAX_ROUNDS = 8
-log = structlog.get_logger("billing.subscriptions")
-
 
 # What a Razorpay snapshot says, as stored in an observation and read back into the fold.
 SNAPSHOT_FIELDS = ("status", "paid_count", "current_start", "current_end", "charge_at", "ended_at")
@@ -67,18 +69,24 @@ async def record(observation: SubscriptionObservation) -> bool:
 async def refresh(
     razorpay_subscription_id: str, *, grace: timedelta, now: datetime
 ) -> Subscription | None:
-    for _ in range(MAX_ROUNDS):
+    """Bring the subscription's derived state up to the fold of its observations; None when it
+    is not ours. Raises `NotConverged` when other writers keep it from settling."""
+
+    async def one_round() -> Settled[Subscription | None] | None:
         document = await Subscription.find_one(
             Subscription.razorpay_subscription_id == razorpay_subscription_id
         )
         if document is None:
-            return None
+            return Settled(None)
         derived = derive(await _observations(razorpay_subscription_id), grace=grace)
         if _matches(document, derived):
-            return document
-        await _write(document, derived, now)
-    log.warning("subscription_not_converged", subscription=razorpay_subscription_id)
-    return document
+            return Settled(document)
+        # Shielded: cancelled between the change and its audit record, the next refresh would
+        # find the change made and never write the record.
+        await asyncio.shield(_write(document, derived, now))
+        return None
+
+    return await until_settled(one_round, what=f"subscription {razorpay_subscription_id}")
 
 
 async def _observations(razorpay_subscription_id: str) -> list[Observation]:

@@ -8,7 +8,7 @@ from pymongo.errors import DuplicateKeyError
 
 from api.billing import subscription_state
 from api.billing.deps import Billing
-from api.billing.inbox import Envelope, Handled
+from api.billing.inbox import Envelope, Handled, Outcome
 from api.billing.subscriptions import record_subscription_payment
 from api.documents import Subscription, User
 from api.gateway.entities import RazorpaySubscription, parse_payment, parse_subscription
@@ -17,11 +17,11 @@ from api.gateway.entities import RazorpaySubscription, parse_payment, parse_subs
 async def on_subscription_event(billing: Billing, envelope: Envelope) -> Handled:
     data = envelope.entity("subscription")
     if data is None:
-        return Handled("ignored", "no subscription in the payload")
+        return Handled(Outcome.IGNORED, "no subscription in the payload")
     snapshot = parse_subscription(data)
     subscription = await _subscription_for(billing, snapshot)
     if subscription is None:
-        return Handled("ignored", "not a subscription of this service")
+        return Handled(Outcome.IGNORED, "not a subscription of this service")
     observation = subscription_state.observation_of(
         snapshot,
         id=f"webhook:{envelope.event_id}",
@@ -37,7 +37,9 @@ async def on_subscription_event(billing: Billing, envelope: Envelope) -> Handled
             billing, subscription, parse_payment(payment), source=f"webhook:{envelope.event_id}"
         )
     await subscription_state.refresh(snapshot.id, grace=billing.grace, now=billing.now())
-    return Handled("stale", "older than what is already applied") if stale else Handled("processed")
+    if stale:
+        return Handled(Outcome.STALE, "older than what is already applied")
+    return Handled(Outcome.PROCESSED)
 
 
 async def _subscription_for(

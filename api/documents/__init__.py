@@ -5,7 +5,7 @@ from __future__ import annotations
 from beanie import Document
 
 from api.documents.accounts import BillingAccount
-from api.documents.events import AccessChange, WebhookEvent
+from api.documents.events import AccessChange, WebhookClaim, WebhookEvent
 from api.documents.imports import GithubImport
 from api.documents.payments import Payment, Refund, RefundRequest
 from api.documents.subscriptions import Subscription, SubscriptionObservation, UpgradeClaim
@@ -21,6 +21,7 @@ DOCUMENTS: list[type[Document]] = [
     Refund,
     RefundRequest,
     WebhookEvent,
+    WebhookClaim,
     AccessChange,
     GithubImport,
 ]
@@ -37,5 +38,6 @@ __all__ = [
     "SubscriptionObservation",
     "UpgradeClaim",
     "User",
+    "WebhookClaim",
     "WebhookEvent",
 ]

@@ -1,26 +1,54 @@
-"""The webhook inbox and the audit log of every change of access."""
+"""The webhook inbox, its application claims, and the audit log of every change of access."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from beanie import Document, PydanticObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
 
+class EventStatus(StrEnum):
+    RECEIVED = "received"  # being applied by the delivery holding its newest claim
+    PROCESSED = "processed"
+    STALE = "stale"  # applied, and older than what the subscription already showed
+    IGNORED = "ignored"  # nothing of this service's in it
+    FAILED = "failed"  # not applied (yet): the next delivery claims it and applies it
+
+
 class WebhookEvent(Document):
+    """One per event id. Inserting it is the first delivery's claim on applying the event."""
+
     id: str  # type: ignore[assignment]  # X-Razorpay-Event-Id
     event: str
-    status: str  # received | processed | stale | ignored | failed
+    status: EventStatus
+    # How many deliveries have claimed the event to apply it: the generation of its newest
+    # claim. Deliveries answered `duplicate` or `in progress` do not count.
     attempts: int = 1
     error: str | None = None
     body: str  # the exact bytes Razorpay signed, as text: notes keys may hold '.' or '$'
     received_at: datetime
+    claimed_at: datetime | None = None  # when the newest claim was taken (None: at received_at)
     processed_at: datetime | None = None
 
     class Settings:
         name = "webhook_events"
         indexes = [IndexModel([("status", ASCENDING), ("received_at", ASCENDING)], name="status")]
+
+
+class WebhookClaim(Document):
+    """A later delivery's claim on applying an event: generation 2 onwards, `_id` =
+    "<event id>:<generation>", so of two deliveries claiming one generation one insert wins.
+    (Generation 1 is the `WebhookEvent` insert itself.)"""
+
+    id: str  # type: ignore[assignment]
+    event_id: str
+    generation: int
+    claimed_at: datetime
+
+    class Settings:
+        name = "webhook_claims"
 
 
 class AccessChange(Document):

@@ -2,10 +2,12 @@
 
 Reads are retried; refund creation is retried under its idempotency header; every other write is
 sent once, and on `GatewayUnavailable` with `maybe_applied` the caller must reconcile by fetching.
+`reading_within(seconds)` is a view for a caller with a deadline: one short attempt per read.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -43,6 +45,13 @@ class RazorpayGateway:
         self._session = session or build_session(settings.max_concurrency)
         self._sdk = build_sdk_client(settings, self._session)
         self._calls = SdkCaller(settings, clock=clock)
+
+    def reading_within(self, seconds: float) -> RazorpayGateway:
+        """This gateway (same connections, threads, breaker) whose reads are each one attempt
+        cut at `seconds` and abandoned when the caller is cancelled; writes are unchanged."""
+        view = copy.copy(self)
+        view._calls = self._calls.reading_within(seconds)
+        return view
 
     @property
     def breaker_state(self) -> BreakerState:

@@ -1,11 +1,17 @@
 """How one SDK call is made: a worker thread from our own bounded pool, a timeout on every call,
 domain errors instead of SDK ones, a circuit breaker outside and retries only where safe.
+
+Reads follow `ReadOptions`: by default the settings' timeout and retries. A caller with a deadline
+of its own (a webhook that must be answered within Razorpay's 5 s) takes a view whose reads are
+one short attempt that it can abandon; writes are the same in every view.
 """
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -51,6 +57,27 @@ def is_outage(exc: BaseException) -> bool:
     return isinstance(exc, GatewayUnavailable) and not isinstance(exc, GatewayCircuitOpen)
 
 
+Timeout = tuple[float, float]  # (connect, read), as `requests` takes it
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOptions:
+    timeout: Timeout
+    retry: RetryPolicy
+    # True: a cancelled caller returns at once and the thread finishes its call alone, ended by
+    # its own timeout; False: the caller waits for the thread, so nothing runs outside the limiter.
+    abandon_on_cancel: bool = False
+
+    def within(self, seconds: float) -> ReadOptions:
+        """One attempt, each network phase cut at `seconds`, given up at once on cancellation."""
+        connect, read = self.timeout
+        return ReadOptions(
+            timeout=(min(connect, seconds), min(read, seconds)),
+            retry=RetryPolicy(attempts=1),
+            abandon_on_cancel=True,
+        )
+
+
 class SdkCaller:
     def __init__(
         self, settings: GatewaySettings, *, clock: Callable[[], float] = time.monotonic
@@ -63,6 +90,7 @@ class SdkCaller:
             base_delay_seconds=settings.retry_base_delay_seconds,
             max_delay_seconds=settings.retry_max_delay_seconds,
         )
+        self._reads = ReadOptions(timeout=self._timeout, retry=self._retry)
         self.breaker = CircuitBreaker(
             failure_threshold=settings.breaker_failure_threshold,
             reset_after_seconds=settings.breaker_reset_seconds,
@@ -70,10 +98,17 @@ class SdkCaller:
             clock=clock,
         )
 
+    def reading_within(self, seconds: float) -> SdkCaller:
+        """This caller (same threads, breaker and writes) with reads of `ReadOptions.within`."""
+        view = copy.copy(self)
+        view._reads = self._reads.within(seconds)
+        return view
+
     async def read(self, method: SdkMethod, *args: object) -> Mapping[str, Any]:
-        """A GET: repeating it changes nothing, so it is retried."""
-        attempt = partial(self._attempt, method, args, None, is_write=False)
-        return await self.breaker.call(lambda: call_with_retries(attempt, self._retry))
+        """A GET: repeating it changes nothing, so it is retried (as the read options say)."""
+        reads = self._reads
+        attempt = partial(self._attempt, method, args, None, is_write=False, reads=reads)
+        return await self.breaker.call(lambda: call_with_retries(attempt, reads.retry))
 
     async def write(self, method: SdkMethod, *args: object) -> Mapping[str, Any]:
         """A POST/PATCH/PUT without an idempotency key: sent once, never retried."""
@@ -93,12 +128,14 @@ class SdkCaller:
         headers: Mapping[str, str] | None,
         *,
         is_write: bool,
+        reads: ReadOptions | None = None,
     ) -> Mapping[str, Any]:
-        kwargs: dict[str, Any] = {"timeout": self._timeout}
+        kwargs: dict[str, Any] = {"timeout": reads.timeout if reads else self._timeout}
         if headers:
             kwargs["headers"] = dict(headers)  # a fresh dict per attempt: the SDK adds to it
+        abandon = reads is not None and reads.abandon_on_cancel
         try:
-            result = await self._in_thread(partial(method, *args, **kwargs))
+            result = await self._in_thread(partial(method, *args, **kwargs), abandon=abandon)
         except Exception as exc:
             mapped = map_sdk_error(exc, is_write=is_write)
             if mapped is None:
@@ -109,7 +146,10 @@ class SdkCaller:
             raise GatewayMalformedEntity(message, maybe_applied=is_write)
         return result
 
-    async def _in_thread(self, call: Callable[[], Any]) -> Any:
-        # Not abandoned on cancel: the thread would keep its HTTP call going outside the
-        # limiter; the per-call timeout bounds how long a cancelled caller waits instead.
-        return await anyio.to_thread.run_sync(call, limiter=self._limiter)
+    async def _in_thread(self, call: Callable[[], Any], *, abandon: bool) -> Any:
+        # Not abandoned on cancel by default: the thread would keep its HTTP call going outside
+        # the limiter; the per-call timeout bounds how long a cancelled caller waits instead.
+        # A caller with a deadline abandons it: its short timeout bounds the thread's life.
+        return await anyio.to_thread.run_sync(
+            call, limiter=self._limiter, abandon_on_cancel=abandon
+        )

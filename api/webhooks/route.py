@@ -1,11 +1,15 @@
 """`POST /webhooks/razorpay`: verify the signature over the raw body, then hand to the inbox.
 
 Anything that does not verify is refused before a byte of it is stored: with no webhook secret
-configured, that is everything. What Razorpay is answered, and why:
+configured, that is everything. What Razorpay is answered, and why (any answer but a 2xx within
+5 s makes Razorpay deliver the event again later):
 
-- applied, stale, ignored, or a duplicate: 200.
-- failed (it names something not recorded yet) or a handler error: 503 / 500, so that Razorpay
-  delivers it again; by then it can apply.
+- processed, stale, ignored, or a duplicate (applied already): 200.
+- in progress (another delivery is applying it right now): 409 `IN_PROGRESS`; nothing applied.
+- failed (it names something not recorded yet): 503 `NOT_YET_APPLICABLE`; by the next delivery
+  it can apply. Past the handler budget (`WEBHOOK_BUDGET_SECONDS`): 503 `DEADLINE_EXCEEDED`. A
+  record that would not settle: 503 `NOT_CONVERGED`. A handler error: 500 `PROCESSING_FAILED`.
+  Each is stored as failed and applied again by the next delivery.
 - unreadable (signed, so really Razorpay's, but an entity in it lacks a field we rely on): 200
   with the error. It is stored as failed and logged; the same bytes would fail on every retry,
   and a day of failed deliveries can get the webhook disabled at Razorpay.
@@ -17,7 +21,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
@@ -26,11 +30,19 @@ from starlette.responses import JSONResponse
 
 from api.billing import inbox
 from api.billing.deps import Billing
+from api.billing.inbox import Outcome
 from api.gateway.client import RazorpayGateway
 from api.webhooks.handlers import HANDLERS
 
 EVENT_ID = re.compile(r"[A-Za-z0-9_\-]{1,64}")
 log = structlog.get_logger("webhooks")
+# Outcomes that are not applied (yet): the status and code that make Razorpay deliver it again.
+RETRY_LATER = {
+    Outcome.IN_PROGRESS: (409, "IN_PROGRESS"),
+    Outcome.FAILED: (503, "NOT_YET_APPLICABLE"),
+    Outcome.TIMED_OUT: (503, "DEADLINE_EXCEEDED"),
+    Outcome.NOT_CONVERGED: (503, "NOT_CONVERGED"),
+}
 
 
 def refuse(status: int, code: str, message: str) -> JSONResponse:
@@ -40,6 +52,7 @@ def refuse(status: int, code: str, message: str) -> JSONResponse:
 async def razorpay_webhook(request: Request) -> JSONResponse:
     billing: Billing = request.app.state.services.billing
     secret: str | None = request.app.state.services.webhook_secret
+    budget = timedelta(seconds=request.app.state.services.settings.webhook_budget_seconds)
     body = await request.body()
     if not RazorpayGateway.verify_webhook(
         body, request.headers.get("x-razorpay-signature"), secret
@@ -53,22 +66,29 @@ async def razorpay_webhook(request: Request) -> JSONResponse:
         return refuse(400, "MALFORMED_BODY", "The body is not a Razorpay event envelope.")
     with structlog.contextvars.bound_contextvars(event_id=event_id, event=envelope.event):
         try:
-            handled = await inbox.receive(billing, envelope, HANDLERS.get(envelope.event))
+            handler = HANDLERS.get(envelope.event)
+            handled = await inbox.receive(billing, envelope, handler, budget=budget)
         except Exception:
             log.exception("webhook_failed")
             return refuse(500, "PROCESSING_FAILED", "The event was stored and will be retried.")
         log.info("webhook", status=handled.status, note=handled.note)
-    return _answer(handled)
+    return answer(handled)
 
 
-def _answer(handled: inbox.Handled) -> JSONResponse:
-    if handled.status == "failed":
-        message = f"Not applied yet ({handled.note}); deliver it again."
-        return refuse(503, "NOT_YET_APPLICABLE", message)
-    if handled.status == "unreadable":
+def answer(handled: inbox.Handled) -> JSONResponse:
+    if handled.status in RETRY_LATER:
+        status, code = RETRY_LATER[handled.status]
+        return refuse(status, code, _retry_message(handled))
+    if handled.status is Outcome.UNREADABLE:
         error = {"code": "UNREADABLE_EVENT", "message": handled.note}
-        return JSONResponse({"status": "unreadable", "error": error})
-    return JSONResponse({"status": handled.status})
+        return JSONResponse({"status": handled.status.value, "error": error})
+    return JSONResponse({"status": handled.status.value})
+
+
+def _retry_message(handled: inbox.Handled) -> str:
+    if handled.status is Outcome.IN_PROGRESS:
+        return "Another delivery of this event is being applied; deliver it again later."
+    return f"Not applied yet ({handled.note}); deliver it again."
 
 
 def _envelope(event_id: str, body: bytes) -> inbox.Envelope | None:

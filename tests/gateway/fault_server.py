@@ -22,6 +22,7 @@ class Reply:
     body: bytes = b"{}"
     content_type: str = "application/json"
     delay_seconds: float = 0.0
+    held_until: threading.Event | None = None  # not sent before the test sets it
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,9 @@ class _Handler(BaseHTTPRequestHandler):
         with fault.in_flight():
             reply = fault.reply_to(self._record())
             fault.stopping.wait(reply.delay_seconds)
+            while reply.held_until and not reply.held_until.wait(0.01):
+                if fault.stopping.is_set():
+                    break
             self._send(reply)
 
     def _record(self) -> Seen:
