@@ -30,7 +30,8 @@ REFUND = """mutation($id: String!, $amount: Int, $access: RefundAccess!, $key: S
                 idempotencyKey: $key) {
   __typename
   ... on Refund { id amount { amount } status }
-  ... on Failure { code message } } }"""
+  ... on RevokeIncomplete { refund { id amount { amount } } unfinished message retryable }
+  ... on Failure { code message retryable } } }"""
 
 SUBSCRIPTION = """{ subscription { id status accessUntil accessReason cancelAtPeriodEnd nextChargeAt
   currentPeriod { start end } plan { name price { amount currency formatted } } } }"""

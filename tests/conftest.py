@@ -151,11 +151,13 @@ async def client(settings: Settings, services: Services) -> AsyncIterator[httpx.
 @pytest_asyncio.fixture
 async def sandbox(client: httpx.AsyncClient, settings: Settings) -> AsyncIterator[SandboxDriver]:
     driver = SandboxDriver.for_data_dir(client, settings.data_dir)
-    await driver.knobs()  # every test starts with plain delivery
+    await driver.knobs()  # every test starts with plain delivery and no REST faults
+    await driver.clear_faults()
     started = await driver.now()
     yield driver
     # Nothing of this test lands in the next one, nor charges when a later test moves the clock.
     await driver.knobs()
+    await driver.clear_faults()
     await driver.stop_charging(created_since=started)
 
 

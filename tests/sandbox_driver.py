@@ -63,6 +63,24 @@ class SandboxDriver:
         plain = {"duplicate": False, "delay": 0.0, "reorder": False, "fail_first": False}
         await self._post("/control/webhooks/knobs", {**plain, **knobs})
 
+    async def fail_next(
+        self,
+        method: str,
+        path: str,
+        *,
+        count: int = 1,
+        status: int = 500,
+        description: str | None = None,
+    ) -> None:
+        """The next `count` calls to this REST endpoint (`/v1/...`) fail as Razorpay's would,
+        doing nothing: a 5xx is Razorpay unavailable, a 4xx a refusal with `description`."""
+        fault = {"method": method, "path": path, "count": count, "status": status}
+        await self._post("/control/faults", {**fault, "description": description})
+
+    async def clear_faults(self) -> None:
+        response = await self.http.delete("/sandbox/control/faults", auth=self.auth)
+        assert response.status_code == 200, response.text
+
     async def drain(self) -> None:
         drained = await self._post("/control/webhooks/drain", {"timeout": 30})
         assert drained["drained"], drained

@@ -76,6 +76,7 @@ OPEN_TYPE_FIELDS: dict[str, frozenset[str]] = {
     "Period": frozenset({"end", "start"}),
     "Plan": frozenset({"code", "features", "id", "interval", "name", "price"}),
     "Refund": frozenset({"amount", "createdAt", "id", "reason", "speed", "status"}),
+    "RevokeIncomplete": frozenset({"message", "refund", "retryable", "unfinished"}),
     "Subscription": frozenset(
         {
             "accessReason",

@@ -28,7 +28,20 @@ NO_ACTIVE_SUBSCRIPTION = Problem("NO_ACTIVE_SUBSCRIPTION", "There is no subscrip
 REFUND_EXCEEDS_CAPTURED = Problem(
     "REFUND_EXCEEDS_CAPTURED", "The refund is larger than what remains of the captured amount."
 )
-INVALID_AMOUNT = Problem("INVALID_AMOUNT", "A refund amount must be a positive number of paise.")
+# Razorpay refuses smaller refunds ("The amount must be at least INR 1.00").
+MIN_REFUND_PAISE = 100
+INVALID_AMOUNT = Problem(
+    "INVALID_AMOUNT",
+    f"A refund is at least {MIN_REFUND_PAISE} paise (₹1.00), Razorpay's minimum; nothing was"
+    " refunded and the idempotency key is still unused.",
+)
+PAYMENT_NOT_LINKED = Problem(
+    "PAYMENT_NOT_LINKED",
+    "Access cannot be revoked through this payment: it is not linked to a subscription yet (its"
+    " invoice.paid or subscription.charged webhook may still be on the way). Nothing was"
+    " refunded; try again later with the same idempotency key, or refund with access KEEP.",
+    True,
+)
 SUBSCRIPTION_STARTING = Problem(
     "ALREADY_SUBSCRIBED", "Your Pro subscription is set up; Pro starts with its first charge."
 )
@@ -47,6 +60,14 @@ IDEMPOTENCY_KEY_REUSED = Problem(
 UPGRADE_IN_PROGRESS = Problem(
     "UPGRADE_IN_PROGRESS", "Another upgrade for you is being set up; try again in a moment.", True
 )
+
+
+def remainder_below_minimum(remaining: int) -> Problem:
+    return Problem(
+        "INVALID_AMOUNT",
+        f"Only {remaining} paise of this payment are left to refund, less than Razorpay's"
+        f" minimum refund of {MIN_REFUND_PAISE} paise; nothing was refunded.",
+    )
 
 
 def plan_misconfigured(detail: str) -> Problem:

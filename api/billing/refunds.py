@@ -1,9 +1,17 @@
 """`refundPayment`, for staff: full or partial, once per key, optionally revoking access.
 
-The request is claimed under its idempotency key before Razorpay is called, and the same key goes
-to Razorpay as `X-Refund-Idempotency`, so a retry returns the first refund instead of a second
-one, and finishes what the first left undone (recording it, revoking access). A key names one
-request: reused for another payment, amount or access choice, it is refused.
+What can be checked here is checked before anything is stored (an amount under Razorpay's
+minimum or over what remains, a payment whose access cannot be revoked): such a refusal leaves the
+key unused. Then the request is claimed under its idempotency key, and the same key goes to
+Razorpay as `X-Refund-Idempotency`. From then on the key stands for this one request and its
+outcome, as Stripe's keys do: a retry returns the first refund instead of a second one and
+finishes what the first left undone (recording it, revoking access); a refusal by Razorpay is
+kept and answered again, never re-sent under the key. Releasing the key instead would need a
+delete that FerretDB cannot make atomic against a concurrent retry, and Razorpay remembers its
+keys with their bodies (whether refused ones too is not documented), so a freed key sent with
+another amount could still be refused there. Only a failure that may not have reached Razorpay
+(unavailable, timed out) is retried under the key. A key reused for another payment, amount or
+access choice is refused.
 """
 
 from __future__ import annotations
@@ -11,21 +19,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import structlog
 from pymongo.errors import DuplicateKeyError
 
-from api.billing import outcomes, subscription_state
+from api.billing import outcomes
 from api.billing.deps import Billing
-from api.billing.lifecycle import ACCESS_REVOKED, TERMINAL
-from api.billing.outcomes import Problem
+from api.billing.outcomes import MIN_REFUND_PAISE, Problem
 from api.billing.payments import refunded_amount
-from api.billing.subscriptions import observe_snapshot
-from api.documents import Payment, Refund, RefundRequest, Subscription, SubscriptionObservation
+from api.billing.revocation import RevokeIncomplete, revoke_for
+from api.documents import Payment, Refund, RefundRequest
 from api.gateway.client import RefundSpeed
 from api.gateway.entities import RazorpayRefund
-from api.gateway.errors import GatewayCallError, IdempotencyKeyReused, RefundExceedsCaptured
+from api.gateway.errors import (
+    GatewayCallError,
+    GatewayRejected,
+    IdempotencyKeyReused,
+    RefundExceedsCaptured,
+)
 
-log = structlog.get_logger("billing.refunds")
+KEY_KEEPS_ANSWER = "The idempotency key keeps this answer: use a new key to try again."
 
 
 @dataclass(frozen=True)
@@ -39,7 +50,9 @@ class RefundAsk:
     idempotency_key: str
 
 
-async def refund_payment(billing: Billing, ask: RefundAsk) -> Refund | Problem:
+async def refund_payment(billing: Billing, ask: RefundAsk) -> Refund | RevokeIncomplete | Problem:
+    if ask.amount is not None and ask.amount < MIN_REFUND_PAISE:
+        return outcomes.INVALID_AMOUNT
     payment = await Payment.get(ask.payment_id)
     if payment is None or payment.status != "captured":
         return outcomes.not_found("payment")
@@ -49,12 +62,10 @@ async def refund_payment(billing: Billing, ask: RefundAsk) -> Refund | Problem:
     if not _same_request(request, ask):
         return outcomes.IDEMPOTENCY_KEY_REUSED
     refund = await _refund_once(billing, ask, request, payment)
-    if isinstance(refund, Problem):
+    if isinstance(refund, Problem) or not request.revoke_access:
         return refund
-    if request.revoke_access:
-        # On every retry too: the first attempt may have died between refunding and revoking.
-        await _revoke_for(billing, payment, cause=request.id)
-    return refund
+    # On every retry too: the first attempt may have died, or failed, before it finished.
+    return await revoke_for(billing, payment, refund, cause=request.id)
 
 
 def _same_request(request: RefundRequest, ask: RefundAsk) -> bool:
@@ -67,16 +78,20 @@ def _same_request(request: RefundRequest, ask: RefundAsk) -> bool:
 
 async def _amount(ask: RefundAsk, payment: Payment) -> int | Problem:
     remaining = payment.amount - await refunded_amount(payment.id)
-    amount = remaining if ask.amount is None else ask.amount
-    if amount <= 0 and ask.amount is not None:
-        return outcomes.INVALID_AMOUNT
-    if amount <= 0 or amount > remaining:
+    if ask.amount is not None:
+        return ask.amount if ask.amount <= remaining else outcomes.REFUND_EXCEEDS_CAPTURED
+    if remaining <= 0:
         return outcomes.REFUND_EXCEEDS_CAPTURED
-    return amount
+    if remaining < MIN_REFUND_PAISE:
+        return outcomes.remainder_below_minimum(remaining)
+    return remaining
 
 
 async def _claim(billing: Billing, ask: RefundAsk, payment: Payment) -> RefundRequest | Problem:
     """This request's claim on its key; or, when another got there first, theirs."""
+    if ask.revoke_access and payment.razorpay_subscription_id is None:
+        # Refused before any money moves: a refund whose revoke could not follow is worse.
+        return outcomes.PAYMENT_NOT_LINKED
     amount = await _amount(ask, payment)
     if isinstance(amount, Problem):
         return amount
@@ -102,17 +117,19 @@ async def _refund_once(
     billing: Billing, ask: RefundAsk, request: RefundRequest, payment: Payment
 ) -> Refund | Problem:
     if request.razorpay_refund_id is not None:
+        # First, even over a kept refusal: a concurrent retry may have been refused while
+        # this one's refund went through.
         done = await Refund.get(request.razorpay_refund_id)
         if done is not None:
             return done
+    if request.refused_code is not None:
+        return Problem(request.refused_code, request.refused_message or KEY_KEEPS_ANSWER)
     # Ours, a retry of one that died midway, or one running now: Razorpay's key makes it once.
     try:
         created = await _create(billing, ask, request)
+    except GatewayRejected as error:
+        return await _keep_refusal(request, error)
     except GatewayCallError as error:
-        if isinstance(error, RefundExceedsCaptured):
-            return outcomes.REFUND_EXCEEDS_CAPTURED
-        if isinstance(error, IdempotencyKeyReused):
-            return outcomes.IDEMPOTENCY_KEY_REUSED
         return outcomes.from_gateway(error)
     refund = await record_refund(
         created,
@@ -123,6 +140,22 @@ async def _refund_once(
     )
     await request.set({"razorpay_refund_id": created.id})
     return refund
+
+
+async def _keep_refusal(request: RefundRequest, error: GatewayRejected) -> Problem:
+    """Razorpay's refusal becomes the key's outcome, answered again to the same request."""
+    problem = _refusal(error)
+    kept = Problem(problem.code, f"{problem.message} {KEY_KEEPS_ANSWER}")
+    await request.set({"refused_code": kept.code, "refused_message": kept.message})
+    return kept
+
+
+def _refusal(error: GatewayRejected) -> Problem:
+    if isinstance(error, RefundExceedsCaptured):
+        return outcomes.REFUND_EXCEEDS_CAPTURED
+    if isinstance(error, IdempotencyKeyReused):
+        return outcomes.IDEMPOTENCY_KEY_REUSED
+    return outcomes.gateway_rejected(error.message)
 
 
 async def _create(billing: Billing, ask: RefundAsk, request: RefundRequest) -> RazorpayRefund:
@@ -137,13 +170,6 @@ async def _create(billing: Billing, ask: RefundAsk, request: RefundRequest) -> R
         speed=ask.speed,
         notes=notes,
     )
-
-
-async def _revoke_for(billing: Billing, payment: Payment, *, cause: str) -> None:
-    if payment.razorpay_subscription_id is None:
-        log.error("revoke_without_subscription", payment=payment.id, cause=cause)
-        return
-    await revoke_access(billing, payment.razorpay_subscription_id, cause=cause)
 
 
 async def record_refund(
@@ -184,47 +210,3 @@ async def record_refund(
     if changes:
         await stored.set(changes)
     return stored
-
-
-async def revoke_access(
-    billing: Billing, razorpay_subscription_id: str, *, cause: str
-) -> Subscription | None:
-    """End access now and stop Razorpay charging again; the revoke outranks any late grant."""
-    await subscription_state.record(
-        SubscriptionObservation(
-            id=f"revoke:{cause}",
-            razorpay_subscription_id=razorpay_subscription_id,
-            event=ACCESS_REVOKED,
-            observed_at=billing.now(),
-            source=f"mutation:refundPayment:{cause}",
-        )
-    )
-    subscription = await subscription_state.refresh(
-        razorpay_subscription_id, grace=billing.grace, now=billing.now()
-    )
-    if subscription is None or subscription.status in TERMINAL:
-        return subscription  # Razorpay will not charge it again: nothing to cancel
-    return await _stop_charging(billing, subscription, cause=cause)
-
-
-async def _stop_charging(
-    billing: Billing, subscription: Subscription, *, cause: str
-) -> Subscription | None:
-    razorpay_subscription_id = subscription.razorpay_subscription_id
-    try:
-        snapshot = await billing.gateway.cancel_subscription(
-            razorpay_subscription_id, at_cycle_end=False
-        )
-    except GatewayCallError as error:
-        # Access is revoked either way, and a later charge cannot restore it; but Razorpay may
-        # still charge. A retry of the refund, or the user's next upgrade, cancels it again.
-        log.error(
-            "revoke_cancel_failed", subscription=razorpay_subscription_id, error=error.message
-        )
-        return subscription
-    return await observe_snapshot(
-        billing,
-        snapshot,
-        observation_id=f"revoke-cancel:{cause}",
-        source=f"mutation:refundPayment:{cause}",
-    )

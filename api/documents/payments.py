@@ -69,6 +69,9 @@ class RefundRequest(Document):
     revoke_access: bool = False
     requested_by: str
     razorpay_refund_id: str | None = None
+    # Razorpay's refusal, kept as the key's outcome: answered again, never re-sent under the key.
+    refused_code: str | None = None
+    refused_message: str | None = None
     created_at: datetime
 
     class Settings:

@@ -18,7 +18,7 @@ from api.graphql.context import Info
 from api.graphql.errors import bad_input
 from api.graphql.failures import Failure, failure
 from api.graphql.guards import guard
-from api.graphql.payments import RefundType, refund_type
+from api.graphql.refund_results import RefundResult, refund_result
 from api.graphql.subscription import SubscriptionType, subscription_type
 
 KEY = re.compile(r"[A-Za-z0-9_\-]{10,64}")
@@ -48,7 +48,6 @@ class RefundAccess(Enum):
 
 UpgradeResult = Annotated[CheckoutDetails | Failure, strawberry.union("UpgradeResult")]
 SubscriptionResult = Annotated[SubscriptionType | Failure, strawberry.union("SubscriptionResult")]
-RefundResult = Annotated[RefundType | Failure, strawberry.union("RefundResult")]
 
 
 def _key(value: str, argument: str) -> str:
@@ -112,8 +111,11 @@ class BillingMutation:
 
     @strawberry.mutation(
         description=(
-            "Staff: refund a payment, fully or partly, keeping or revoking access. Retrying with"
-            " the same `idempotencyKey` returns the first refund; a key is for one request only."
+            "Staff: refund a payment, fully or partly (at least 100 paise), keeping or revoking"
+            " access. A key is for one request and keeps its outcome: sending the request again"
+            " with the same `idempotencyKey` returns the first refund (finishing a revoke left"
+            " undone) or Razorpay's refusal again. A Failure found before Razorpay is called"
+            " (INVALID_AMOUNT, PAYMENT_NOT_LINKED, ...) leaves the key unused."
         ),
         extensions=[guard("payment", "refund")],
     )
@@ -140,8 +142,7 @@ class BillingMutation:
             requested_by=principal.subject,
             idempotency_key=_key(idempotency_key, "idempotencyKey"),
         )
-        outcome = await refund_payment(billing_of(info), ask)
-        return failure(outcome) if isinstance(outcome, Problem) else refund_type(outcome)
+        return refund_result(await refund_payment(billing_of(info), ask))
 
 
 def _checkout(checkout: Checkout) -> CheckoutDetails:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from api.clock import MovableClock
 from api.sandbox.config import SandboxConfig
 from api.sandbox.events import EventSink, make_event
+from api.sandbox.faults import Faults
 from api.sandbox.store import Store
 
 Entity = dict[str, Any]
@@ -19,6 +20,7 @@ class Core:
     clock: MovableClock
     store: Store
     sink: EventSink
+    faults: Faults = field(default_factory=Faults)
 
     def now(self) -> int:
         return int(self.clock.now().timestamp())

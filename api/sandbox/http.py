@@ -46,6 +46,7 @@ def endpoint(core: Core, handler: Handler, *, auth: bool = True) -> Endpoint:
         try:
             if auth:
                 authenticate(core, request.headers.get("authorization"))
+                fail_if_armed(core, request)
             # Whatever fell due since the last request happens first, as it would at Razorpay.
             scheduler.catch_up(core)
             call = Call(core, dict(request.path_params), request.query_params, {}, request.headers)
@@ -60,6 +61,16 @@ def endpoint(core: Core, handler: Handler, *, auth: bool = True) -> Endpoint:
             core.commit()
 
     return serve
+
+
+def fail_if_armed(core: Core, request: Request) -> None:
+    """A test fault armed for this endpoint answers instead of it (see `faults`)."""
+    path, mount = request.scope["path"], request.scope.get("root_path", "")
+    if mount and path.startswith(mount):
+        path = path[len(mount) :]
+    error = core.faults.take(request.method, path)
+    if error is not None:
+        raise error
 
 
 def fetch(kind: str) -> Handler:

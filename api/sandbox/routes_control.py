@@ -1,5 +1,5 @@
 """Test-mode controls outside `/v1` (Basic auth with the sandbox keys): checkout, the clock,
-next-charge outcomes, webhook knobs, the delivery log, drain and reset."""
+next-charge outcomes, REST faults, webhook knobs, the delivery log, drain and reset."""
 
 from __future__ import annotations
 
@@ -53,6 +53,21 @@ def charge_now(call: Call) -> Entity:
     return actions.charge_now(call.core, call.entity("subscription"), call.body)
 
 
+def faults(call: Call) -> Entity:
+    armed = call.core.faults.describe()
+    return {"entity": "collection", "count": len(armed), "items": armed}
+
+
+def arm_fault(call: Call) -> Entity:
+    call.core.faults.arm(call.body)
+    return faults(call)
+
+
+def clear_faults(call: Call) -> Entity:
+    call.core.faults.clear()
+    return faults(call)
+
+
 def show_knobs(dispatcher: Dispatcher, call: Call) -> Entity:
     return asdict(dispatcher.knobs)
 
@@ -87,6 +102,7 @@ async def drain(dispatcher: Dispatcher, call: Call) -> Entity:
 
 def reset(dispatcher: Dispatcher, call: Call) -> Entity:
     call.core.store.reset()
+    call.core.faults.clear()
     dispatcher.reset()
     return {"reset": True, "at": datetime.now(UTC).isoformat()}
 
@@ -114,5 +130,8 @@ def routes(core: Core, dispatcher: Dispatcher) -> list[Route]:
         route("/control/clock/advance", advance, "POST"),
         route("/control/subscriptions/{id}/next-charge", next_charge, "POST"),
         route("/control/subscriptions/{id}/charge", charge_now, "POST"),
+        route("/control/faults", faults, "GET"),
+        route("/control/faults", arm_fault, "POST"),
+        route("/control/faults", clear_faults, "DELETE"),
         *knob_routes(core, dispatcher),
     ]
