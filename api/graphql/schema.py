@@ -29,6 +29,7 @@ from api.graphql.github_imports import GithubImportMutation, GithubImportQuery
 from api.graphql.payment_queries import PaymentQuery
 from api.graphql.plans import PlanQuery
 from api.graphql.subscription import SubscriptionQuery
+from api.graphql.suggestions import without_suggestions
 from api.graphql.viewer import ViewerQuery
 
 MAX_DEPTH = 10
@@ -59,11 +60,17 @@ def is_unexpected(error: GraphQLError) -> bool:
 
 
 class BillingSchema(strawberry.Schema):
+    hides_suggestions = False
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        # Strawberry logs every error with a traceback; only unexpected ones deserve that.
+        # Every error passes here, from parsing, validation, variable coercion and execution
+        # alike: the one place where production drops graphql-core's name hints.
         for error in errors:
+            if self.hides_suggestions:
+                without_suggestions(error)
+            # Strawberry logs every error with a traceback; only unexpected ones deserve that.
             if is_unexpected(error):
                 log.error("unexpected_error", path=error.path, exc_info=error.original_error)
 
@@ -83,9 +90,11 @@ def _extensions(*, production: bool) -> list[Callable[[], SchemaExtension]]:
 
 
 def build_schema(*, production: bool = False) -> strawberry.Schema:
-    return BillingSchema(
+    schema = BillingSchema(
         query=Query,
         mutation=Mutation,
         extensions=_extensions(production=production),
         config=StrawberryConfig(disable_field_suggestions=production),
     )
+    schema.hides_suggestions = production
+    return schema
