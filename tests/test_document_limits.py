@@ -22,6 +22,7 @@ from api.app import create_app
 from api.graphql.limits import DEFAULT_LIMITS, limits_rule
 from api.graphql.schema import build_schema
 from bench.guards import QUERY as EVERY_GUARDED_FIELD
+from bench.validation import fragment_bomb
 from tests.billing_calls import user_id
 from tests.builders import graphql, token
 from tests.conftest import make_settings
@@ -32,13 +33,6 @@ NO_RAZORPAY = {
     "razorpay_key_secret": "secret",
     "razorpay_webhook_secret": "whsecret",
 }
-
-
-def fragment_bomb(levels: int) -> str:
-    """Each fragment spreads the next one twice: a text of `levels` lines that expands to
-    2^levels selections of `plans { id }`."""
-    chain = [f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}" for i in range(levels - 1)]
-    return "\n".join(["{ ...F0 }", *chain, f"fragment F{levels - 1} on Query {{ plans {{ id }} }}"])
 
 
 def nested(levels: int) -> str:
