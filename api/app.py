@@ -18,6 +18,7 @@ from api.authz.policy import load_authorizer
 from api.billing.deps import Billing
 from api.clock import Clock
 from api.documents import DOCUMENTS
+from api.graphql.limits import DocumentLimits
 from api.graphql.schema import build_schema
 from api.graphql.view import GraphQLView
 from api.identity.dev_secret import jwt_secret
@@ -107,7 +108,10 @@ def _routes(
     settings: Settings, verifier: TokenVerifier, sandbox: Sandbox | None
 ) -> list[BaseRoute]:
     graphql = GraphQLView(
-        build_schema(production=settings.is_prod),
+        build_schema(
+            production=settings.is_prod,
+            limits=DocumentLimits(settings.graphql_max_depth, settings.graphql_max_cost),
+        ),
         graphql_ide=None if settings.is_prod else "graphiql",
         allow_queries_via_get=False,
     )

@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # The defaults are api.graphql.limits.DEFAULT_LIMITS: GraphiQL's introspection query selects
+    # ~230 fields, the largest query the schema answers (bench/guards.py) 54, 4 levels deep.
+    graphql_max_depth: int = Field(default=10, ge=1, le=100)
+    graphql_max_cost: int = Field(default=500, ge=1, le=100_000)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
     @field_validator(*OPTIONAL, mode="before")

@@ -56,6 +56,7 @@ def machine() -> dict[str, Any]:
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "strawberry-graphql": version("strawberry-graphql"),
+        "graphql-core": version("graphql-core"),
         "pycasbin": version("pycasbin"),
         "database": "MONGODB_URI" if os.environ.get("MONGODB_URI") else "embedded FerretDB",
     }

@@ -14,7 +14,6 @@ from strawberry.extensions import (
     MaskErrors,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
 )
@@ -26,12 +25,13 @@ from api.graphql.access_log import AccessLogQuery
 from api.graphql.billing_mutations import BillingMutation
 from api.graphql.entitlements import EntitlementQuery
 from api.graphql.github_imports import GithubImportMutation, GithubImportQuery
+from api.graphql.limits import DEFAULT_LIMITS, DocumentLimits, limits_rule
 from api.graphql.payment_queries import PaymentQuery
 from api.graphql.plans import PlanQuery
 from api.graphql.subscription import SubscriptionQuery
+from api.graphql.suggestions import without_suggestions
 from api.graphql.viewer import ViewerQuery
 
-MAX_DEPTH = 10
 MAX_TOKENS = 2000
 
 # Every root field carries a guard (tests/test_guards.py checks it); public ones are granted to
@@ -59,18 +59,24 @@ def is_unexpected(error: GraphQLError) -> bool:
 
 
 class BillingSchema(strawberry.Schema):
+    hides_suggestions = False
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        # Strawberry logs every error with a traceback; only unexpected ones deserve that.
+        # Every error passes here, from parsing, validation, variable coercion and execution
+        # alike: the one place where production drops graphql-core's name hints.
         for error in errors:
+            if self.hides_suggestions:
+                without_suggestions(error)
+            # Strawberry logs every error with a traceback; only unexpected ones deserve that.
             if is_unexpected(error):
                 log.error("unexpected_error", path=error.path, exc_info=error.original_error)
 
 
-def _extensions(*, production: bool) -> list[Callable[[], SchemaExtension]]:
+def _extensions(*, production: bool, limits: DocumentLimits) -> list[Callable[[], SchemaExtension]]:
     # Rules are built once: a rule class built per request would defeat the validation cache.
-    rules: list[Any] = list(QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules)
+    rules: list[Any] = [limits_rule(limits)]
     if production:
         rules.append(NoSchemaIntrospectionCustomRule)
     return [
@@ -82,10 +88,14 @@ def _extensions(*, production: bool) -> list[Callable[[], SchemaExtension]]:
     ]
 
 
-def build_schema(*, production: bool = False) -> strawberry.Schema:
-    return BillingSchema(
+def build_schema(
+    *, production: bool = False, limits: DocumentLimits = DEFAULT_LIMITS
+) -> strawberry.Schema:
+    schema = BillingSchema(
         query=Query,
         mutation=Mutation,
-        extensions=_extensions(production=production),
+        extensions=_extensions(production=production, limits=limits),
         config=StrawberryConfig(disable_field_suggestions=production),
     )
+    schema.hides_suggestions = production
+    return schema
