@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     jwt_secret: SecretStr | None = None
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
+    jwt_max_lifetime_hours: float = Field(default=24.0, gt=0, le=24 * 366)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
