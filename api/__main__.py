@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from api.clock import SystemClock
 from api.identity.tokens import STAFF_ROLES
 from api.identity.verifier import token_verifier
+from api.private_files import private_dir
 from api.settings import ConfigurationError, Settings, check_startable
 
 
@@ -25,6 +26,8 @@ def serve(args: argparse.Namespace) -> int:
     settings = Settings()
     check_startable(settings)
     _print_banner(settings)
+    if settings.data_dir.exists():
+        private_dir(settings.data_dir)  # an older version created it open to others
     with ExitStack() as stack:
         if settings.uses_embedded_database:
             uri = stack.enter_context(LocalDatabase(settings.data_dir / "db"))
