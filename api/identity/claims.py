@@ -112,6 +112,8 @@ def _text(value: object, longest: int) -> TypeGuard[str]:
     """A string the database can store (no lone surrogate) of at most `longest` characters."""
     if not isinstance(value, str) or len(value) > longest:
         return False
+    if value.isascii():
+        return True
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
