@@ -11,8 +11,9 @@ from datetime import timedelta
 from pydantic import ValidationError
 
 from api.clock import SystemClock
-from api.identity.dev_secret import jwt_secret
-from api.identity.tokens import STAFF_ROLES, TokenVerifier
+from api.identity.tokens import STAFF_ROLES
+from api.identity.verifier import token_verifier
+from api.private_files import private_dir
 from api.settings import ConfigurationError, Settings, check_startable
 
 
@@ -25,6 +26,8 @@ def serve(args: argparse.Namespace) -> int:
     settings = Settings()
     check_startable(settings)
     _print_banner(settings)
+    if settings.data_dir.exists():
+        private_dir(settings.data_dir)  # an older version created it open to others
     with ExitStack() as stack:
         if settings.uses_embedded_database:
             uri = stack.enter_context(LocalDatabase(settings.data_dir / "db"))
@@ -54,14 +57,21 @@ def token(args: argparse.Namespace) -> int:
     if settings.is_prod:
         print("`token` is for development only (APP_ENV=dev).", file=sys.stderr)
         return 2
-    verifier = TokenVerifier(jwt_secret(settings), settings.jwt_issuer, settings.jwt_audience)
+    longest = settings.jwt_max_lifetime_hours
+    hours = longest if args.ttl_hours is None else args.ttl_hours
+    if not 0 < hours <= longest:
+        print(
+            f"--ttl-hours must be above 0 and at most {longest:g} (JWT_MAX_LIFETIME_HOURS).",
+            file=sys.stderr,
+        )
+        return 2
     print(
-        verifier.issue(
+        token_verifier(settings).issue(
             subject=args.sub,
             email=args.email,
             roles=frozenset(args.role or ()),
             now=SystemClock().now(),
-            ttl=timedelta(hours=args.ttl_hours),
+            ttl=timedelta(hours=hours),
         )
     )
     return 0
@@ -101,7 +111,11 @@ def _parser() -> argparse.ArgumentParser:
     issue.add_argument("--sub", required=True, help="the user's stable id")
     issue.add_argument("--email")
     issue.add_argument("--role", action="append", choices=sorted(STAFF_ROLES))
-    issue.add_argument("--ttl-hours", type=float, default=24.0)
+    issue.add_argument(
+        "--ttl-hours",
+        type=float,
+        help="how long it lives (default and most: JWT_MAX_LIFETIME_HOURS)",
+    )
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     plan = commands.add_parser("plans", help="the Pro plan at Razorpay")
     plan.add_argument("action", choices=["sync"], help="find or create the plan; print its id")

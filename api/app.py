@@ -21,8 +21,8 @@ from api.documents import DOCUMENTS
 from api.graphql.limits import DocumentLimits
 from api.graphql.schema import build_schema
 from api.graphql.view import GraphQLView
-from api.identity.dev_secret import jwt_secret
 from api.identity.tokens import TokenVerifier
+from api.identity.verifier import token_verifier
 from api.indexes import ensure_indexes
 from api.razorpay_wiring import wire_razorpay
 from api.sandbox import Sandbox
@@ -48,7 +48,7 @@ def create_app(
         )
     configure_logging(settings.log_level)
     authorizer = load_authorizer(settings.policy_dir)  # a bad policy stops the start, loudly
-    verifier = TokenVerifier(jwt_secret(settings), settings.jwt_issuer, settings.jwt_audience)
+    verifier = token_verifier(settings)
     razorpay = wire_razorpay(settings, clock, sandbox_overrides)
     billing = Billing(
         gateway=razorpay.gateway,

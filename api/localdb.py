@@ -19,6 +19,8 @@ from typing import IO
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 
+from api.private_files import OPEN_TO_OTHERS, open_private_append, private_dir
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_BINARY = REPO_ROOT / ".bin" / "localdb"
 
@@ -61,9 +63,9 @@ class LocalDatabase:
 
     def start(self, timeout: float = 30.0) -> str:
         binary = self.binary or find_binary()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.data_dir)
         # A log file, not a pipe: a pipe nobody reads fills up and then blocks the database.
-        with self.log_path.open("ab") as log:
+        with open_private_append(self.log_path) as log:
             self._process = subprocess.Popen(  # noqa: S603 (our own binary, fixed arguments)
                 [str(binary), "-listen", self.listen, "-data-dir", str(self.data_dir)],
                 stdin=subprocess.PIPE,
@@ -72,6 +74,9 @@ class LocalDatabase:
                 # Its own session: Ctrl-C reaches the service, which drains its requests and then
                 # closes stdin; a database killed by the same Ctrl-C would fail those requests.
                 start_new_session=True,
+                # The SQLite files (and their WAL) hold every email: owner-only, also with a
+                # launcher built before it set this umask itself.
+                umask=OPEN_TO_OTHERS,
             )
         try:
             self.uri = self._read_uri(timeout)

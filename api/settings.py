@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     jwt_secret: SecretStr | None = None
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
+    jwt_max_lifetime_hours: float = Field(default=24.0, gt=0, le=24 * 366)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     # The defaults are api.graphql.limits.DEFAULT_LIMITS: GraphiQL's introspection query selects
     # ~230 fields, the largest query the schema answers (bench/guards.py) 54, 4 levels deep.

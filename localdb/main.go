@@ -24,6 +24,10 @@ import (
 )
 
 func main() {
+	// The SQLite files and their WAL hold every user's email address: owner-only (0600 files,
+	// 0700 folders), whoever starts the launcher and whatever their umask.
+	syscall.Umask(0o077)
+
 	listen := flag.String("listen", "127.0.0.1:0", "TCP address to listen on (port 0 picks a free one)")
 	dataDir := flag.String("data-dir", "", "directory for the SQLite files (created if missing)")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")

@@ -104,6 +104,15 @@ class SandboxDriver:
             if isinstance(s["notes"], dict) and s["notes"].get("user_id") == notes_user_id
         ]
 
+    async def customer(self, *, email: str) -> dict[str, Any]:
+        """The customer Razorpay holds for this email (newest 100 looked at)."""
+        response = await self.http.get(
+            "/sandbox/v1/customers", params={"count": 100}, auth=self.auth
+        )
+        [found] = [c for c in response.json()["items"] if c["email"] == email]
+        customer: dict[str, Any] = found
+        return customer
+
     async def now(self) -> int:
         """The sandbox clock, in Unix seconds."""
         clock = (await self.http.get("/sandbox/control/clock", auth=self.auth)).json()

@@ -31,6 +31,24 @@ async def test_paying_through_checkout_makes_the_user_pro_at_once(
     assert [(p["amount"]["amount"], p["status"]) for p in payments] == [(10000, "captured")]
 
 
+async def test_a_user_with_a_two_letter_email_buys_pro(
+    client: httpx.AsyncClient, sandbox: SandboxDriver
+) -> None:
+    # given a free user jo@example.com, whose local part is shorter than Razorpay's names
+    assert await plan_of(client, user="jo") == "FREE"
+
+    # when they upgrade, pay in Checkout and come back
+    checkout = await start_upgrade(client, user="jo")
+    assert checkout["__typename"] == "CheckoutDetails", checkout
+    confirmed = await confirm(client, await sandbox.pay(checkout["subscriptionId"]), user="jo")
+
+    # then they are Pro, and have paid once
+    assert (confirmed["__typename"], confirmed["status"]) == ("Subscription", "ACTIVE")
+    assert await plan_of(client, user="jo") == "PRO"
+    payments = await payments_of(client, user="jo")
+    assert [(p["amount"]["amount"], p["status"]) for p in payments] == [(10000, "captured")]
+
+
 async def test_the_whole_journey_renewal_failure_grace_and_halt(
     client: httpx.AsyncClient, sandbox: SandboxDriver
 ) -> None:

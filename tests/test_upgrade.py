@@ -109,3 +109,26 @@ async def test_a_configured_plan_at_another_price_is_refused(
     assert (result["__typename"], result["code"]) == ("Failure", "PLAN_MISCONFIGURED")
     assert cheap.id in result["message"] and "amount 5000 != 10000" in result["message"]
     assert await subscriptions_at_razorpay(sandbox) == []
+
+
+@pytest.mark.parametrize(
+    ("local_part", "name"),
+    [
+        ("jo", "jo@example.com"),
+        ("x", "x@example.com"),
+        ("first_last+billing", "first last billing"),
+        ("x" * 52, "x" * 50),
+    ],
+    ids=["two-letters", "one-letter", "underscore-and-plus", "longer-than-50"],
+)
+async def test_any_email_gets_a_customer_name_razorpay_accepts(
+    client: httpx.AsyncClient, sandbox: SandboxDriver, local_part: str, name: str
+) -> None:
+    # given a user whose email's local part Razorpay would refuse as a name
+    # when they upgrade
+    checkout = await start_upgrade(client, user=local_part)
+
+    # then Checkout can start, and Razorpay holds a customer with a readable name
+    assert checkout["__typename"] == "CheckoutDetails", checkout
+    customer = await sandbox.customer(email=f"{local_part}@example.com")
+    assert customer["name"] == name

@@ -6,10 +6,10 @@ survive restarts. Production must set JWT_SECRET (settings refuse to start other
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 
+from api.private_files import publish_once
 from api.settings import Settings
 
 
@@ -22,18 +22,7 @@ def jwt_secret(settings: Settings) -> str:
 
 
 def _load_or_create(path: Path) -> str:
-    if path.exists():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(secrets.token_urlsafe(48))
-    tmp.chmod(0o600)
-    # link() publishes the whole file atomically and fails if another process won the race;
-    # either way every process ends up reading the one secret that was published.
-    try:
-        os.link(tmp, path)
-    except FileExistsError:
-        pass
-    finally:
-        tmp.unlink()
+    if not path.exists():
+        # Every process that starts at once ends up reading the one secret that was published.
+        publish_once(path, secrets.token_urlsafe(48))
     return path.read_text().strip()

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import secrets
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from api.sandbox.files import private_dir, publish_once
 from api.sandbox.ids import random_alnum
 
 
@@ -32,22 +32,11 @@ def generate_credentials() -> SandboxCredentials:
 
 def load_or_create_credentials(data_dir: Path) -> SandboxCredentials:
     path = credentials_path(data_dir)
+    private_dir(path.parent)  # also closes a folder an older version left open to others
     if path.exists():
         return read_credentials(path)
-    credentials = generate_credentials()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    # Created 0600 from the start, so the secret is never readable by others, even briefly.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(asdict(credentials), handle, indent=2)
-    try:
-        # Two processes starting at once: the first link wins and both use its keys.
-        os.link(tmp, path)
-    except FileExistsError:
-        pass
-    finally:
-        tmp.unlink(missing_ok=True)
+    # Two processes starting at once: the first to publish wins and both use its keys.
+    publish_once(path, json.dumps(asdict(generate_credentials()), indent=2))
     return read_credentials(path)
 
 

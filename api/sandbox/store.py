@@ -1,19 +1,19 @@
 """The sandbox's state: entities by kind, per-subscription bookkeeping, refund idempotency keys.
 
-Kept in memory; with a state file, written atomically (tmp + os.replace) after every change, with
+Kept in memory; with a state file, written atomically and owner-only after every change, with
 the clock offset, so a restart keeps every entity and the time the sandbox had reached.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from api.sandbox.errors import not_found
+from api.sandbox.files import write_private
 
 Entity = dict[str, Any]
 KINDS = ("plan", "customer", "subscription", "order", "payment", "refund", "invoice")
@@ -86,7 +86,7 @@ class Store:
             self.dirty = False
             return
         self.clock_offset = clock_offset
-        write_atomically(self.path, json.dumps(self.snapshot()))
+        write_private(self.path, json.dumps(self.snapshot()))
         self.dirty = False
 
     def snapshot(self) -> dict[str, Any]:
@@ -115,13 +115,3 @@ class Store:
 def saved_clock_offset(state_file: Path | None) -> timedelta:
     """The clock offset a persisted sandbox had reached: build `MovableClock(offset)` with it."""
     return Store.load(state_file).clock_offset
-
-
-def write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)

@@ -15,7 +15,7 @@ from starlette.authentication import (
 from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse
 
-from api.identity.tokens import Principal, TokenError, TokenVerifier
+from api.identity.tokens import Principal, TokenError, TokenReason, TokenVerifier
 
 
 class PrincipalUser(BaseUser):
@@ -36,7 +36,7 @@ class PrincipalUser(BaseUser):
 
 
 class BearerAuthError(AuthenticationError):
-    def __init__(self, reason: str, message: str) -> None:
+    def __init__(self, reason: TokenReason, message: str) -> None:
         super().__init__(message)
         self.reason = reason
         self.message = message
@@ -53,7 +53,7 @@ class BearerTokenBackend(AuthenticationBackend):
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():  # schemes are case-insensitive
             raise BearerAuthError(
-                "token_malformed", "Send the token as `Authorization: Bearer <token>`."
+                TokenReason.MALFORMED, "Send the token as `Authorization: Bearer <token>`."
             )
         try:
             principal = self.verifier.verify(token.strip())
@@ -64,8 +64,11 @@ class BearerTokenBackend(AuthenticationBackend):
 
 def auth_error_response(conn: HTTPConnection, exc: Exception) -> JSONResponse:
     """A GraphQL-shaped 401, so GraphQL clients show the reason like any other error."""
-    reason = exc.reason if isinstance(exc, BearerAuthError) else "token_invalid"
-    error = {"message": str(exc), "extensions": {"code": "UNAUTHENTICATED", "reason": reason}}
+    reason = exc.reason if isinstance(exc, BearerAuthError) else TokenReason.MALFORMED
+    error = {
+        "message": str(exc),
+        "extensions": {"code": "UNAUTHENTICATED", "reason": reason.value},
+    }
     return JSONResponse(
         {"data": None, "errors": [error]},
         status_code=401,
