@@ -8,6 +8,7 @@ from api.documents.accounts import BillingAccount
 from api.documents.events import AccessChange, WebhookEvent
 from api.documents.imports import GithubImport
 from api.documents.payments import Payment, Refund, RefundRequest
+from api.documents.rate_slots import RateSlot
 from api.documents.subscriptions import Subscription, SubscriptionObservation, UpgradeClaim
 from api.documents.users import User
 
@@ -23,6 +24,7 @@ DOCUMENTS: list[type[Document]] = [
     WebhookEvent,
     AccessChange,
     GithubImport,
+    RateSlot,
 ]
 
 __all__ = [
@@ -31,6 +33,7 @@ __all__ = [
     "BillingAccount",
     "GithubImport",
     "Payment",
+    "RateSlot",
     "Refund",
     "RefundRequest",
     "Subscription",
