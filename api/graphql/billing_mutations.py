@@ -20,6 +20,7 @@ from api.graphql.failures import Failure, failure
 from api.graphql.guards import guard
 from api.graphql.payments import RefundType, refund_type
 from api.graphql.subscription import SubscriptionType, subscription_type
+from api.ratelimit import Budget
 
 KEY = re.compile(r"[A-Za-z0-9_\-]{10,64}")
 RAZORPAY_ID = re.compile(r"[A-Za-z0-9_]{1,64}")
@@ -69,7 +70,7 @@ def _razorpay_id(value: str, argument: str) -> str:
 class BillingMutation:
     @strawberry.mutation(
         description="Start buying Pro. Repeated calls return the same unpaid checkout.",
-        extensions=[guard("subscription", "upgrade")],
+        extensions=[guard("subscription", "upgrade", limit=Budget.UPGRADE)],
     )
     async def upgrade(self, info: Info, idempotency_key: str) -> UpgradeResult:
         user = await signed_in_user(info)
@@ -80,7 +81,7 @@ class BillingMutation:
 
     @strawberry.mutation(
         description="Checkout's handler response: verified, then Pro at once.",
-        extensions=[guard("subscription", "upgrade")],
+        extensions=[guard("subscription", "upgrade", limit=Budget.CONFIRM_CHECKOUT)],
     )
     async def confirm_checkout(
         self,
@@ -101,7 +102,7 @@ class BillingMutation:
 
     @strawberry.mutation(
         description="Cancel Pro: at the end of the paid period (default), or now.",
-        extensions=[guard("subscription", "cancel")],
+        extensions=[guard("subscription", "cancel", limit=Budget.CANCEL_SUBSCRIPTION)],
     )
     async def cancel_subscription(
         self, info: Info, at_period_end: bool = True
@@ -115,7 +116,7 @@ class BillingMutation:
             "Staff: refund a payment, fully or partly, keeping or revoking access. Retrying with"
             " the same `idempotencyKey` returns the first refund; a key is for one request only."
         ),
-        extensions=[guard("payment", "refund")],
+        extensions=[guard("payment", "refund", limit=Budget.REFUND_PAYMENT)],
     )
     async def refund_payment(
         self,

@@ -25,6 +25,7 @@ from strawberry.types import ExecutionContext
 from api.graphql.access_log import AccessLogQuery
 from api.graphql.billing_mutations import BillingMutation
 from api.graphql.entitlements import EntitlementQuery
+from api.graphql.gate import GatedExecutor
 from api.graphql.github_imports import GithubImportMutation, GithubImportQuery
 from api.graphql.payment_queries import PaymentQuery
 from api.graphql.plans import PlanQuery
@@ -87,5 +88,6 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         extensions=_extensions(production=production),
+        execution_context_class=GatedExecutor,  # mutations: every root field admitted first
         config=StrawberryConfig(disable_field_suggestions=production),
     )
