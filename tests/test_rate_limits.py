@@ -83,7 +83,7 @@ async def process(
 
 async def upgrade_as(http: httpx.AsyncClient, subject: str) -> dict[str, Any]:
     response = await graphql(
-        http, UPGRADE, variables={"key": f"upgrade-{subject}-0001"}, bearer=token(sub=subject)
+        http, UPGRADE, variables={"key": f"upgrade-{subject}-0001"}, bearer=bearer(subject)
     )
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
@@ -99,14 +99,23 @@ def outcome(body: dict[str, Any]) -> str:
     return str(result["__typename"])
 
 
+def bearer(subject: str) -> str:
+    return token(sub=subject, email=f"{subject}@example.com")
+
+
 async def created_for(subject: str, sandbox: SandboxDriver) -> dict[str, int]:
-    """What the user's upgrades created, here and at Razorpay."""
+    """What the user's upgrades created: subscriptions here and at Razorpay, customers there."""
+    response = await sandbox.http.get(
+        "/sandbox/v1/customers", params={"count": 100}, auth=sandbox.auth
+    )
+    email = f"{subject}@example.com"
+    customers = sum(1 for c in response.json()["items"] if c["email"] == email)
     user = await User.find_one(User.subject == subject)
     if user is None:
-        return {"here": 0, "razorpay": 0}
+        return {"here": 0, "razorpay": 0, "customers": customers}
     here = await Subscription.find(Subscription.user_id == user.id).count()
     razorpay = await sandbox.subscriptions(notes_user_id=str(user.id))
-    return {"here": here, "razorpay": len(razorpay)}
+    return {"here": here, "razorpay": len(razorpay), "customers": customers}
 
 
 async def test_every_mutation_spends_a_budget_declared_with_its_guard() -> None:
@@ -137,13 +146,17 @@ async def test_the_16th_upgrade_within_the_hour_is_limited_and_changes_nothing(
     created = await created_for("clicker-1", sandbox)
 
     # when they click once more
-    body = await upgrade_as(client, "clicker-1")
+    response = await graphql(
+        client, UPGRADE, variables={"key": "upgrade-clicker-1-0002"}, bearer=bearer("clicker-1")
+    )
 
     # then it is limited, says when to come back, and nothing changed here or at Razorpay
+    body = response.json()
     [error] = body["errors"]
     assert body["data"] is None
     assert error["extensions"]["code"] == "RATE_LIMITED"
     assert 1 <= error["extensions"]["retryAfter"] <= 3600
+    assert response.headers["retry-after"] == str(error["extensions"]["retryAfter"])
     assert await sandbox.fingerprint() == fingerprint
     assert await created_for("clicker-1", sandbox) == created
 
@@ -174,7 +187,7 @@ async def test_two_processes_on_one_database_share_one_budget(
     # then the fourth is limited whichever process it reaches, and created nothing
     assert spent == ["CheckoutDetails"] * 3
     assert outcome(over) == "RATE_LIMITED"
-    assert before == after == {"here": 1, "razorpay": 1}
+    assert before == after == {"here": 1, "razorpay": 1, "customers": 1}
     assert later == "CheckoutDetails"
 
 
@@ -205,7 +218,7 @@ async def test_a_limited_field_refuses_the_whole_mutation_document(
 
     # when a user sends it
     response = await graphql(
-        client, document, variables={"key": "many-upgrades-01"}, bearer=token(sub="greedy-1")
+        client, document, variables={"key": "many-upgrades-01"}, bearer=bearer("greedy-1")
     )
 
     # then the 16th is limited and none of them ran
@@ -214,7 +227,7 @@ async def test_a_limited_field_refuses_the_whole_mutation_document(
     assert [(e["extensions"]["code"], e["path"]) for e in body["errors"]] == [
         ("RATE_LIMITED", ["u15"])
     ]
-    assert await created_for("greedy-1", sandbox) == {"here": 0, "razorpay": 0}
+    assert await created_for("greedy-1", sandbox) == {"here": 0, "razorpay": 0, "customers": 0}
     # and the budget it took is spent: a refused document is not a free retry
     assert outcome(await upgrade_as(client, "greedy-1")) == "RATE_LIMITED"
 
