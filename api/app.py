@@ -9,6 +9,7 @@ from typing import Any
 
 from beanie import init_beanie
 from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
@@ -17,17 +18,19 @@ from starlette.routing import BaseRoute, Mount, Route
 from api.authz.policy import load_authorizer
 from api.billing.deps import Billing
 from api.clock import Clock
-from api.documents import DOCUMENTS
+from api.documents import DOCUMENTS, RateSlot
 from api.graphql.limits import DocumentLimits
 from api.graphql.schema import build_schema
 from api.graphql.view import GraphQLView
 from api.identity.tokens import TokenVerifier
 from api.identity.verifier import token_verifier
 from api.indexes import ensure_indexes
+from api.ratelimit import Budgets, SlotLimiter
 from api.razorpay_wiring import wire_razorpay
 from api.sandbox import Sandbox
 from api.services import Services
 from api.settings import ConfigurationError, Settings, check_startable
+from api.web.anonymous_budget import AnonymousBudget
 from api.web.auth import BearerTokenBackend, auth_error_response
 from api.web.health import healthz, readyz
 from api.web.logging import RequestLogMiddleware, configure_logging
@@ -77,6 +80,7 @@ def create_app(
                 billing=billing,
                 authorizer=authorizer,
                 webhook_secret=razorpay.webhook_secret,
+                budgets=_budgets(settings, database, razorpay.clock),
             )
             async with _running(razorpay.sandbox):
                 yield
@@ -90,6 +94,11 @@ def create_app(
         lifespan=lifespan,
         max_body_size=settings.max_body_bytes,
     )
+
+
+def _budgets(settings: Settings, database: AsyncDatabase[dict[str, Any]], clock: Clock) -> Budgets:
+    slots = database[RateSlot.get_collection_name()]
+    return Budgets(SlotLimiter(slots, clock), settings.rate_limits)
 
 
 @asynccontextmanager
@@ -116,7 +125,7 @@ def _routes(
         allow_queries_via_get=False,
     )
     authenticated = AuthenticationMiddleware(
-        graphql, backend=BearerTokenBackend(verifier), on_error=auth_error_response
+        AnonymousBudget(graphql), backend=BearerTokenBackend(verifier), on_error=auth_error_response
     )
     routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET"]),

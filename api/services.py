@@ -12,6 +12,7 @@ from api.authz.policy import Authorizer
 from api.billing.deps import Billing
 from api.clock import Clock
 from api.identity.tokens import TokenVerifier
+from api.ratelimit import Budgets
 from api.settings import Settings
 
 
@@ -25,3 +26,4 @@ class Services:
     billing: Billing
     authorizer: Authorizer  # the policy in POLICY_DIR, as loaded at start
     webhook_secret: str | None  # None refuses every webhook
+    budgets: Budgets  # rate limits, kept in the database: shared by every process

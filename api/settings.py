@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BeforeValidator, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from api.ratelimit import Budget, Rate
 
 
 class ConfigurationError(RuntimeError):
@@ -23,6 +26,8 @@ OPTIONAL = (
     "jwt_issuer",
     "jwt_audience",
 )
+# `15/1h` in the environment; NoDecode: not JSON, which pydantic-settings would try first.
+RateSetting = Annotated[Rate, NoDecode, BeforeValidator(Rate.parse)]
 MIN_PROD_JWT_SECRET = 32  # HS256 keys shorter than the hash can be brute-forced (RFC 7518 §3.2)
 
 
@@ -56,12 +61,22 @@ class Settings(BaseSettings):
     graphql_max_depth: int = Field(default=10, ge=1, le=100)
     graphql_max_cost: int = Field(default=500, ge=1, le=100_000)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    rate_limit_upgrade: RateSetting = Rate(15, timedelta(hours=1))
+    rate_limit_confirm_checkout: RateSetting = Rate(10, timedelta(minutes=15))
+    rate_limit_cancel_subscription: RateSetting = Rate(10, timedelta(hours=1))
+    rate_limit_refund_payment: RateSetting = Rate(60, timedelta(hours=1))
+    rate_limit_github_import: RateSetting = Rate(30, timedelta(hours=1))
+    rate_limit_anonymous: RateSetting = Rate(120, timedelta(minutes=1))
 
     @field_validator(*OPTIONAL, mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         # `VAR=` in a compose file or .env means "not set"; an empty secret must never pass as one.
         return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def rate_limits(self) -> dict[Budget, Rate]:
+        return {budget: getattr(self, f"rate_limit_{budget.value}") for budget in Budget}
 
     @property
     def is_prod(self) -> bool:

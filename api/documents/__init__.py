@@ -8,6 +8,7 @@ from api.documents.accounts import BillingAccount
 from api.documents.events import AccessChange, WebhookClaim, WebhookEvent
 from api.documents.imports import GithubImport
 from api.documents.payments import Payment, Refund, RefundRequest
+from api.documents.rate_slots import RateSlot
 from api.documents.subscriptions import Subscription, SubscriptionObservation, UpgradeClaim
 from api.documents.users import User
 
@@ -24,6 +25,7 @@ DOCUMENTS: list[type[Document]] = [
     WebhookClaim,
     AccessChange,
     GithubImport,
+    RateSlot,
 ]
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
     "BillingAccount",
     "GithubImport",
     "Payment",
+    "RateSlot",
     "Refund",
     "RefundRequest",
     "Subscription",

@@ -20,6 +20,7 @@ from api.graphql.failures import Failure, failure
 from api.graphql.guards import guard
 from api.graphql.refund_results import RefundResult, refund_result
 from api.graphql.subscription import SubscriptionType, subscription_type
+from api.ratelimit import Budget
 
 KEY = re.compile(r"[A-Za-z0-9_\-]{10,64}")
 RAZORPAY_ID = re.compile(r"[A-Za-z0-9_]{1,64}")
@@ -68,7 +69,7 @@ def _razorpay_id(value: str, argument: str) -> str:
 class BillingMutation:
     @strawberry.mutation(
         description="Start buying Pro. Repeated calls return the same unpaid checkout.",
-        extensions=[guard("subscription", "upgrade")],
+        extensions=[guard("subscription", "upgrade", limit=Budget.UPGRADE)],
     )
     async def upgrade(self, info: Info, idempotency_key: str) -> UpgradeResult:
         user = await signed_in_user(info)
@@ -79,7 +80,7 @@ class BillingMutation:
 
     @strawberry.mutation(
         description="Checkout's handler response: verified, then Pro at once.",
-        extensions=[guard("subscription", "upgrade")],
+        extensions=[guard("subscription", "upgrade", limit=Budget.CONFIRM_CHECKOUT)],
     )
     async def confirm_checkout(
         self,
@@ -100,7 +101,7 @@ class BillingMutation:
 
     @strawberry.mutation(
         description="Cancel Pro: at the end of the paid period (default), or now.",
-        extensions=[guard("subscription", "cancel")],
+        extensions=[guard("subscription", "cancel", limit=Budget.CANCEL_SUBSCRIPTION)],
     )
     async def cancel_subscription(
         self, info: Info, at_period_end: bool = True
@@ -117,7 +118,7 @@ class BillingMutation:
             " undone) or Razorpay's refusal again. A Failure found before Razorpay is called"
             " (INVALID_AMOUNT, PAYMENT_NOT_LINKED, ...) leaves the key unused."
         ),
-        extensions=[guard("payment", "refund")],
+        extensions=[guard("payment", "refund", limit=Budget.REFUND_PAYMENT)],
     )
     async def refund_payment(
         self,

@@ -13,6 +13,7 @@ from api.graphql.context import Info
 from api.graphql.errors import bad_input
 from api.graphql.guards import guard
 from api.imports.github import MAX_PAGE, imports_of, parse_repository_url, request_import
+from api.ratelimit import Budget
 
 
 @strawberry.enum(description="Where an import stands; the product's importer moves it on.")
@@ -63,7 +64,7 @@ class GithubImportMutation:
     @strawberry.mutation(
         description="Queue an import of https://github.com/<owner>/<repo> (Pro). Asking again "
         "while it is queued returns the same request.",
-        extensions=[guard("feature", "github_import")],
+        extensions=[guard("feature", "github_import", limit=Budget.GITHUB_IMPORT)],
     )
     async def start_github_import(self, info: Info, repository_url: str) -> GithubImportType:
         repository = parse_repository_url(repository_url)

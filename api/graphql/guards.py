@@ -21,6 +21,7 @@ from api.authz.features import feature_code
 from api.billing.catalog import Feature, feature_info
 from api.graphql.context import Info
 from api.graphql.errors import FORBIDDEN, UNAUTHENTICATED, UPGRADE_REQUIRED, coded_error
+from api.ratelimit import Budget
 
 if TYPE_CHECKING:
     from strawberry.extensions.field_extension import SyncExtensionResolver
@@ -66,11 +67,13 @@ class Can(BasePermission):
 
 class Guard(PermissionExtension):
     """PermissionExtension for one `Can`. On a field that resolves synchronously, a decision that
-    must first read the Pro grant defers the field (graphql-core awaits it) instead of failing."""
+    must first read the Pro grant defers the field (graphql-core awaits it) instead of failing.
+    `limit`, on a mutation, is the budget each call spends (`api.graphql.gate` spends it)."""
 
-    def __init__(self, can: Can) -> None:
+    def __init__(self, can: Can, limit: Budget | None = None) -> None:
         super().__init__(permissions=[can])
         self.can = can
+        self.limit = limit
 
     def resolve(self, next_: SyncExtensionResolver, source: Any, info: Info, **kwargs: Any) -> Any:
         allowed = self.can.has_permission(source, info, **kwargs)
@@ -91,9 +94,10 @@ class Guard(PermissionExtension):
         return self._on_unauthorized(self.can)
 
 
-def guard(obj: str, act: str) -> Guard:
-    """`extensions=[guard("payment", "refund")]` on a field: the caller needs payment:refund."""
-    return Guard(Can(obj, act))
+def guard(obj: str, act: str, *, limit: Budget | None = None) -> Guard:
+    """`extensions=[guard("payment", "refund")]` on a field: the caller needs payment:refund;
+    with `limit=Budget.REFUND_PAYMENT` on a mutation, each call also spends that budget."""
+    return Guard(Can(obj, act), limit)
 
 
 def denial(verdict: Verdict, obj: str, act: str) -> GraphQLError:

@@ -24,6 +24,7 @@ from strawberry.types import ExecutionContext
 from api.graphql.access_log import AccessLogQuery
 from api.graphql.billing_mutations import BillingMutation
 from api.graphql.entitlements import EntitlementQuery
+from api.graphql.gate import GatedExecutor
 from api.graphql.github_imports import GithubImportMutation, GithubImportQuery
 from api.graphql.limits import DEFAULT_LIMITS, DocumentLimits, limits_rule
 from api.graphql.payment_queries import PaymentQuery
@@ -95,6 +96,7 @@ def build_schema(
         query=Query,
         mutation=Mutation,
         extensions=_extensions(production=production, limits=limits),
+        execution_context_class=GatedExecutor,  # mutations: every root field admitted first
         config=StrawberryConfig(disable_field_suggestions=production),
     )
     schema.hides_suggestions = production

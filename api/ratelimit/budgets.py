@@ -1,0 +1,33 @@
+"""The budgets the service keeps, each with its rate from settings (`RATE_LIMIT_<BUDGET>`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import Enum
+
+from api.ratelimit.limiter import Limited, SlotLimiter
+from api.ratelimit.rate import Rate
+
+
+class Budget(Enum):
+    """Per signed-in user, except ANONYMOUS: per client address, for `/graphql` as a whole."""
+
+    UPGRADE = "upgrade"
+    CONFIRM_CHECKOUT = "confirm_checkout"
+    CANCEL_SUBSCRIPTION = "cancel_subscription"
+    REFUND_PAYMENT = "refund_payment"
+    GITHUB_IMPORT = "github_import"
+    ANONYMOUS = "anonymous"
+
+
+class Budgets:
+    def __init__(self, limiter: SlotLimiter, rates: Mapping[Budget, Rate]) -> None:
+        missing = set(Budget) - set(rates)
+        if missing:
+            raise ValueError(f"no rate for {sorted(b.name for b in missing)}")
+        self._limiter = limiter
+        self._rates = dict(rates)
+
+    async def take(self, budget: Budget, who: str) -> Limited | None:
+        """One call of `who`'s (a user's subject, or an address) from `budget`."""
+        return await self._limiter.take(f"{budget.value}:{who}", self._rates[budget])
