@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from api.clock import SystemClock
 from api.identity.dev_secret import jwt_secret
 from api.identity.tokens import STAFF_ROLES, TokenVerifier
+from api.razorpay_wiring import check_sandbox_installed, sandbox_required
 from api.settings import ConfigurationError, Settings, check_startable
 
 
@@ -24,6 +25,7 @@ def serve(args: argparse.Namespace) -> int:
 
     settings = Settings()
     check_startable(settings)
+    check_sandbox_installed(settings)
     _print_banner(settings)
     with ExitStack() as stack:
         if settings.uses_embedded_database:
@@ -88,7 +90,8 @@ def plans(args: argparse.Namespace) -> int:
 
 
 def sandbox(args: argparse.Namespace) -> int:
-    from api.sandbox.cli import main as sandbox_main
+    with sandbox_required():
+        from razorpay_sandbox.cli import main as sandbox_main
 
     return sandbox_main(list(args.rest))
 

@@ -23,8 +23,7 @@ from api.graphql.view import GraphQLView
 from api.identity.dev_secret import jwt_secret
 from api.identity.tokens import TokenVerifier
 from api.indexes import ensure_indexes
-from api.razorpay_wiring import wire_razorpay
-from api.sandbox import Sandbox
+from api.razorpay_wiring import EmbeddedSandbox, wire_razorpay
 from api.services import Services
 from api.settings import ConfigurationError, Settings, check_startable
 from api.web.auth import BearerTokenBackend, auth_error_response
@@ -92,7 +91,7 @@ def create_app(
 
 
 @asynccontextmanager
-async def _running(sandbox: Sandbox | None) -> AsyncIterator[None]:
+async def _running(sandbox: EmbeddedSandbox | None) -> AsyncIterator[None]:
     if sandbox is None:
         yield
         return
@@ -104,7 +103,7 @@ async def _running(sandbox: Sandbox | None) -> AsyncIterator[None]:
 
 
 def _routes(
-    settings: Settings, verifier: TokenVerifier, sandbox: Sandbox | None
+    settings: Settings, verifier: TokenVerifier, sandbox: EmbeddedSandbox | None
 ) -> list[BaseRoute]:
     graphql = GraphQLView(
         build_schema(production=settings.is_prod),

@@ -1,10 +1,10 @@
 """The project's own Razorpay sandbox: Razorpay's REST API, lifecycle, checkout and signed
 webhooks on a clock that can be moved. See README.md in this folder."""
 
-from api.sandbox.app import Sandbox, create_sandbox
-from api.sandbox.config import SandboxConfig
-from api.sandbox.credentials import SandboxCredentials, load_or_create_credentials
-from api.sandbox.store import saved_clock_offset
+from razorpay_sandbox.app import Sandbox, create_sandbox
+from razorpay_sandbox.config import SandboxConfig
+from razorpay_sandbox.credentials import SandboxCredentials, load_or_create_credentials
+from razorpay_sandbox.store import saved_clock_offset
 
 __all__ = [
     "Sandbox",

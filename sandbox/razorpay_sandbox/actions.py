@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.sandbox import validation as v
-from api.sandbox.charging import Outcome
-from api.sandbox.core import Core
-from api.sandbox.cycles import book, charge_invoice, refresh_end_at
-from api.sandbox.errors import ApiError, not_found
-from api.sandbox.lifecycle import Happening, apply_changes, cancel, charged, happening
+from razorpay_sandbox import validation as v
+from razorpay_sandbox.charging import Outcome
+from razorpay_sandbox.core import Core
+from razorpay_sandbox.cycles import book, charge_invoice, refresh_end_at
+from razorpay_sandbox.errors import ApiError, not_found
+from razorpay_sandbox.lifecycle import Happening, apply_changes, cancel, charged, happening
 
 Entity = dict[str, Any]
 FINAL = ("cancelled", "completed", "expired")

@@ -10,20 +10,20 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Route
 
-from api.clock import MovableClock
-from api.sandbox import (
+from razorpay_sandbox import (
     routes_checkout,
     routes_control,
     routes_payments,
     routes_subscriptions,
     scheduler,
 )
-from api.sandbox.config import SandboxConfig
-from api.sandbox.core import Core
-from api.sandbox.errors import url_not_found
-from api.sandbox.http import Call, endpoint
-from api.sandbox.store import Store
-from api.sandbox.webhooks import Dispatcher
+from razorpay_sandbox.clock import Clock
+from razorpay_sandbox.config import SandboxConfig
+from razorpay_sandbox.core import Core
+from razorpay_sandbox.errors import url_not_found
+from razorpay_sandbox.http import Call, endpoint
+from razorpay_sandbox.store import Store
+from razorpay_sandbox.webhooks import Dispatcher
 
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
@@ -31,7 +31,7 @@ ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 class Sandbox:
     """The Razorpay sandbox. Mount `.app`; call `start()`/`stop()` from the parent's lifespan."""
 
-    def __init__(self, config: SandboxConfig, clock: MovableClock) -> None:
+    def __init__(self, config: SandboxConfig, clock: Clock) -> None:
         store = Store.load(config.state_file)
         # Never behind the time a persisted sandbox had already reached.
         if store.clock_offset > clock.offset:
@@ -85,5 +85,5 @@ class Sandbox:
         ]
 
 
-def create_sandbox(config: SandboxConfig, clock: MovableClock) -> Sandbox:
+def create_sandbox(config: SandboxConfig, clock: Clock) -> Sandbox:
     return Sandbox(config, clock)

@@ -11,15 +11,15 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from api.sandbox import refunding
-from api.sandbox.charging import Outcome, charge
-from api.sandbox.core import Core
-from api.sandbox.cycles import book, invoice_for, issue_invoice, plan_of, start_cycle
-from api.sandbox.entities import invoices, orders
-from api.sandbox.entities.payments import Payer
-from api.sandbox.entities.subscriptions import last_cycle_start
-from api.sandbox.errors import ApiError
-from api.sandbox.lifecycle import charged
+from razorpay_sandbox import refunding
+from razorpay_sandbox.charging import Outcome, charge
+from razorpay_sandbox.core import Core
+from razorpay_sandbox.cycles import book, invoice_for, issue_invoice, plan_of, start_cycle
+from razorpay_sandbox.entities import invoices, orders
+from razorpay_sandbox.entities.payments import Payer
+from razorpay_sandbox.entities.subscriptions import last_cycle_start
+from razorpay_sandbox.errors import ApiError
+from razorpay_sandbox.lifecycle import charged
 
 Entity = dict[str, Any]
 TOKEN_AMOUNT = 500

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from api.sandbox import validation as v
-from api.sandbox.core import Core
-from api.sandbox.entities import invoices, orders, payments
-from api.sandbox.entities.payments import Payer
+from razorpay_sandbox import validation as v
+from razorpay_sandbox.core import Core
+from razorpay_sandbox.entities import invoices, orders, payments
+from razorpay_sandbox.entities.payments import Payer
 
 Entity = dict[str, Any]
 OUTCOMES = ("success", "fail")

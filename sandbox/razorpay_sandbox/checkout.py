@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.sandbox import validation as v
-from api.sandbox.authentication import authenticate
-from api.sandbox.charging import Outcome, charge
-from api.sandbox.core import Core
-from api.sandbox.entities.customers import contact, email
-from api.sandbox.entities.payments import METHODS, Payer
-from api.sandbox.errors import ApiError, invalid
-from api.sandbox.signatures import order_payment_signature, subscription_payment_signature
+from razorpay_sandbox import validation as v
+from razorpay_sandbox.authentication import authenticate
+from razorpay_sandbox.charging import Outcome, charge
+from razorpay_sandbox.core import Core
+from razorpay_sandbox.entities.customers import contact, email
+from razorpay_sandbox.entities.payments import METHODS, Payer
+from razorpay_sandbox.errors import ApiError, invalid
+from razorpay_sandbox.signatures import order_payment_signature, subscription_payment_signature
 
 Entity = dict[str, Any]
 FIELDS = (

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from api.sandbox.credentials import SandboxCredentials, credentials_path, read_credentials
+from razorpay_sandbox.credentials import SandboxCredentials, credentials_path, read_credentials
 
 TIMEOUT = 30.0
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")  # noqa: S104 - compared against, never bound

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from api.sandbox.credentials import SandboxCredentials
+from razorpay_sandbox.credentials import SandboxCredentials
 
 
 @dataclass

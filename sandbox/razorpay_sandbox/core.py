@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from api.clock import MovableClock
-from api.sandbox.config import SandboxConfig
-from api.sandbox.events import EventSink, make_event
-from api.sandbox.store import Store
+from razorpay_sandbox.clock import Clock
+from razorpay_sandbox.config import SandboxConfig
+from razorpay_sandbox.events import EventSink, make_event
+from razorpay_sandbox.store import Store
 
 Entity = dict[str, Any]
 
@@ -16,7 +16,7 @@ Entity = dict[str, Any]
 @dataclass
 class Core:
     config: SandboxConfig
-    clock: MovableClock
+    clock: Clock
     store: Store
     sink: EventSink
 

@@ -8,7 +8,7 @@ import secrets
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from api.sandbox.ids import random_alnum
+from razorpay_sandbox.ids import random_alnum
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.sandbox.charging import Outcome, charge
-from api.sandbox.core import Core
-from api.sandbox.entities import invoices, orders, payments
-from api.sandbox.entities.payments import Payer
-from api.sandbox.periods import boundary
-from api.sandbox.store import SubscriptionBook
+from razorpay_sandbox.charging import Outcome, charge
+from razorpay_sandbox.core import Core
+from razorpay_sandbox.entities import invoices, orders, payments
+from razorpay_sandbox.entities.payments import Payer
+from razorpay_sandbox.periods import boundary
+from razorpay_sandbox.store import SubscriptionBook
 
 Entity = dict[str, Any]
 

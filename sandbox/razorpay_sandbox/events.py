@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from api.sandbox.ids import new_id
+from razorpay_sandbox.ids import new_id
 
 Entity = dict[str, Any]
 

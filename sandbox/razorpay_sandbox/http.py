@@ -16,9 +16,9 @@ from starlette.datastructures import Headers, QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from api.sandbox import scheduler
-from api.sandbox.core import Core
-from api.sandbox.errors import ApiError, invalid, unauthorized
+from razorpay_sandbox import scheduler
+from razorpay_sandbox.core import Core
+from razorpay_sandbox.errors import ApiError, invalid, unauthorized
 
 NO_KEY = "Please provide your api key for authentication purposes."
 BAD_KEY = "The api key provided is invalid"

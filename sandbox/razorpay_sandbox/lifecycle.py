@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.sandbox.core import Core
-from api.sandbox.cycles import (
+from razorpay_sandbox.core import Core
+from razorpay_sandbox.cycles import (
     book,
     charge_invoice,
     issue_invoice,
@@ -15,8 +15,8 @@ from api.sandbox.cycles import (
     refresh_end_at,
     start_cycle,
 )
-from api.sandbox.periods import DAY
-from api.sandbox.store import SubscriptionBook
+from razorpay_sandbox.periods import DAY
+from razorpay_sandbox.store import SubscriptionBook
 
 Entity = dict[str, Any]
 Happening = dict[str, Any]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from api.sandbox.errors import invalid
-from api.sandbox.validation import as_int, only
+from razorpay_sandbox.errors import invalid
+from razorpay_sandbox.validation import as_int, only
 
 PAGE_PARAMS = ("count", "skip", "from", "to")
 DEFAULT_COUNT = 10

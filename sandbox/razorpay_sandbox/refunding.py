@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.sandbox import validation as v
-from api.sandbox.core import Core
-from api.sandbox.entities import payments, refunds
-from api.sandbox.entities.customers import same_person
-from api.sandbox.entities.payments import Payer
-from api.sandbox.errors import ApiError
-from api.sandbox.ids import new_id
-from api.sandbox.store import RefundKey
+from razorpay_sandbox import validation as v
+from razorpay_sandbox.core import Core
+from razorpay_sandbox.entities import payments, refunds
+from razorpay_sandbox.entities.customers import same_person
+from razorpay_sandbox.entities.payments import Payer
+from razorpay_sandbox.errors import ApiError
+from razorpay_sandbox.ids import new_id
+from razorpay_sandbox.store import RefundKey
 
 Entity = dict[str, Any]
 KEY_REUSED = "Different request with the same idempotency key has already been processed."

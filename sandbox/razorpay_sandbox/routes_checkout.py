@@ -10,12 +10,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from api.sandbox import checkout
-from api.sandbox import validation as v
-from api.sandbox.checkout_assets import CHECKOUT_JS, DEMO_PAGE
-from api.sandbox.core import Core
-from api.sandbox.errors import unauthorized
-from api.sandbox.http import BAD_KEY, Call, endpoint
+from razorpay_sandbox import checkout
+from razorpay_sandbox import validation as v
+from razorpay_sandbox.checkout_assets import CHECKOUT_JS, DEMO_PAGE
+from razorpay_sandbox.core import Core
+from razorpay_sandbox.errors import unauthorized
+from razorpay_sandbox.http import BAD_KEY, Call, endpoint
 
 Entity = dict[str, Any]
 

@@ -11,12 +11,12 @@ from typing import Any
 
 from starlette.routing import Route
 
-from api.sandbox import actions, checkout, scheduler
-from api.sandbox import validation as v
-from api.sandbox.core import Core
-from api.sandbox.errors import invalid
-from api.sandbox.http import Call, Handler, endpoint
-from api.sandbox.webhooks import Dispatcher, Knobs
+from razorpay_sandbox import actions, checkout, scheduler
+from razorpay_sandbox import validation as v
+from razorpay_sandbox.core import Core
+from razorpay_sandbox.errors import invalid
+from razorpay_sandbox.http import Call, Handler, endpoint
+from razorpay_sandbox.webhooks import Dispatcher, Knobs
 
 Entity = dict[str, Any]
 UNITS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86_400}

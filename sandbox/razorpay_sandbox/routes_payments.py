@@ -6,12 +6,12 @@ from typing import Any
 
 from starlette.routing import Route
 
-from api.sandbox import refunding
-from api.sandbox.core import Core
-from api.sandbox.entities import orders, payments
-from api.sandbox.errors import not_found
-from api.sandbox.http import Call, Handler, endpoint, fetch
-from api.sandbox.pagination import collection, field_equals
+from razorpay_sandbox import refunding
+from razorpay_sandbox.core import Core
+from razorpay_sandbox.entities import orders, payments
+from razorpay_sandbox.errors import not_found
+from razorpay_sandbox.http import Call, Handler, endpoint, fetch
+from razorpay_sandbox.pagination import collection, field_equals
 
 Entity = dict[str, Any]
 EXPAND = ("expand[]",)

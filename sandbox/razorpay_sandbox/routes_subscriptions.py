@@ -8,13 +8,13 @@ from typing import Any
 
 from starlette.routing import Route
 
-from api.sandbox import actions, lifecycle
-from api.sandbox import validation as v
-from api.sandbox.core import Core
-from api.sandbox.entities import customers, plans, subscriptions
-from api.sandbox.errors import ApiError
-from api.sandbox.http import Call, Handler, endpoint, fetch
-from api.sandbox.pagination import collection, field_equals
+from razorpay_sandbox import actions, lifecycle
+from razorpay_sandbox import validation as v
+from razorpay_sandbox.core import Core
+from razorpay_sandbox.entities import customers, plans, subscriptions
+from razorpay_sandbox.errors import ApiError
+from razorpay_sandbox.http import Call, Handler, endpoint, fetch
+from razorpay_sandbox.pagination import collection, field_equals
 
 Entity = dict[str, Any]
 Action = Callable[[Core, Entity, v.Body], Entity]

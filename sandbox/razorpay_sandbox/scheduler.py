@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from api.sandbox.core import Core
-from api.sandbox.cycles import book
-from api.sandbox.lifecycle import Happening, run_due
+from razorpay_sandbox.core import Core
+from razorpay_sandbox.cycles import book
+from razorpay_sandbox.lifecycle import Happening, run_due
 
 Entity = dict[str, Any]
 MAX_STEPS = 100_000

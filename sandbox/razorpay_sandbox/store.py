@@ -13,7 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from api.sandbox.errors import not_found
+from razorpay_sandbox.errors import not_found
 
 Entity = dict[str, Any]
 KINDS = ("plan", "customer", "subscription", "order", "payment", "refund", "invoice")
@@ -113,7 +113,7 @@ class Store:
 
 
 def saved_clock_offset(state_file: Path | None) -> timedelta:
-    """The clock offset a persisted sandbox had reached: build `MovableClock(offset)` with it."""
+    """The clock offset a persisted sandbox had reached: start the clock that far ahead."""
     return Store.load(state_file).clock_offset
 
 

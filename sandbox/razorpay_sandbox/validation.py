@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from api.sandbox.errors import extra_fields, invalid
+from razorpay_sandbox.errors import extra_fields, invalid
 
 Body = dict[str, Any]
 

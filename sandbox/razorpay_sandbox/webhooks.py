@@ -14,9 +14,9 @@ from typing import Any
 
 import httpx
 
-from api.sandbox.config import SandboxConfig
-from api.sandbox.events import Event
-from api.sandbox.signatures import webhook_signature
+from razorpay_sandbox.config import SandboxConfig
+from razorpay_sandbox.events import Event
+from razorpay_sandbox.signatures import webhook_signature
 
 RESPONSE_KEPT = 1000
 LOG_KEPT = 2000

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from api.sandbox import validation as v
-from api.sandbox.errors import ApiError, invalid
-from api.sandbox.ids import new_id
+from razorpay_sandbox import validation as v
+from razorpay_sandbox.errors import ApiError, invalid
+from razorpay_sandbox.ids import new_id
 
 Entity = dict[str, Any]
 EDITABLE = ("name", "email", "contact")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.sandbox.ids import new_id, random_alnum
+from razorpay_sandbox.ids import new_id, random_alnum
 
 Entity = dict[str, Any]
 

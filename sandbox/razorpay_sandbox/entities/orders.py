@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.sandbox import validation as v
-from api.sandbox.entities.plans import currency
-from api.sandbox.ids import new_id
+from razorpay_sandbox import validation as v
+from razorpay_sandbox.entities.plans import currency
+from razorpay_sandbox.ids import new_id
 
 Entity = dict[str, Any]
 ACCEPTED = (

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from api.sandbox.errors import BAD_REQUEST, GATEWAY
-from api.sandbox.ids import new_id
+from razorpay_sandbox.errors import BAD_REQUEST, GATEWAY
+from razorpay_sandbox.ids import new_id
 
 Entity = dict[str, Any]
 RECURRING = "Recurring Payment via Subscription"

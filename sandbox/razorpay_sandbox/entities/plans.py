@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.sandbox import validation as v
-from api.sandbox.errors import invalid
-from api.sandbox.ids import new_id
-from api.sandbox.periods import PERIODS
+from razorpay_sandbox import validation as v
+from razorpay_sandbox.errors import invalid
+from razorpay_sandbox.ids import new_id
+from razorpay_sandbox.periods import PERIODS
 
 Entity = dict[str, Any]
 CURRENCIES = ("INR",)

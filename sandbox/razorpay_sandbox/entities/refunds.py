@@ -7,9 +7,9 @@ import json
 import re
 from typing import Any
 
-from api.sandbox import validation as v
-from api.sandbox.errors import ApiError, invalid
-from api.sandbox.ids import new_id, random_alnum
+from razorpay_sandbox import validation as v
+from razorpay_sandbox.errors import ApiError, invalid
+from razorpay_sandbox.ids import new_id, random_alnum
 
 Entity = dict[str, Any]
 SPEEDS = ("normal", "optimum")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.sandbox import validation as v
-from api.sandbox.errors import invalid, not_found
-from api.sandbox.ids import new_id, random_alnum
-from api.sandbox.periods import boundary
+from razorpay_sandbox import validation as v
+from razorpay_sandbox.errors import invalid, not_found
+from razorpay_sandbox.ids import new_id, random_alnum
+from razorpay_sandbox.periods import boundary
 
 Entity = dict[str, Any]
 CREATE_FIELDS = (

@@ -4,20 +4,36 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import razorpay
 import requests
 
-from api.clock import MovableClock
-from api.sandbox import SandboxCredentials
-from tests.sandbox.receiver import Receiver
+from razorpay_sandbox import SandboxCredentials
+from razorpay_sandbox.tests.receiver import Receiver
 
 Entity = dict[str, Any]
-SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+# Razorpay's own response samples, kept once in the repository for the service's gateway tests too.
+SAMPLES = Path(__file__).resolve().parents[3] / "tests" / "samples"
 DAY = 86_400
 TIMEOUT = 10
+
+
+@dataclass
+class MovedClock:
+    """Wall-clock time plus an offset that only grows: the clock an embedding service shares."""
+
+    offset: timedelta = timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, by: timedelta) -> datetime:
+        assert by >= timedelta(0), "time only moves forward"
+        self.offset += by
+        return self.now()
 
 
 @dataclass
@@ -26,7 +42,7 @@ class Env:
     port: int
     credentials: SandboxCredentials
     data_dir: Path
-    clock: MovableClock
+    clock: MovedClock
     receiver: Receiver = field(repr=False)
 
     @property

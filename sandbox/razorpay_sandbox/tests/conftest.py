@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 import razorpay
 
-from tests.sandbox.builders import Env, control
-from tests.sandbox.harness import serve_sandbox
+from razorpay_sandbox.tests.builders import Env, control
+from razorpay_sandbox.tests.harness import serve_sandbox
 
 
 @pytest.fixture(scope="session")

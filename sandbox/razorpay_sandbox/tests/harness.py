@@ -13,16 +13,15 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 
-from api.clock import MovableClock
-from api.sandbox import (
+from razorpay_sandbox import (
     SandboxConfig,
     SandboxCredentials,
     create_sandbox,
     load_or_create_credentials,
 )
-from tests.sandbox.builders import Env
-from tests.sandbox.receiver import Receiver
-from tests.sandbox.server import loopback_socket, port_of, serving
+from razorpay_sandbox.tests.builders import Env, MovedClock
+from razorpay_sandbox.tests.receiver import Receiver
+from razorpay_sandbox.tests.server import loopback_socket, port_of, serving
 
 
 def fast_config(credentials: SandboxCredentials, port: int) -> SandboxConfig:
@@ -44,7 +43,7 @@ def serve_sandbox(data_dir: Path, **config_changes: Any) -> Iterator[Env]:
     receiver = Receiver()
     config = fast_config(load_or_create_credentials(data_dir), port_of(sock))
     config = dataclasses.replace(config, **config_changes)
-    clock = MovableClock()
+    clock = MovedClock()
     sandbox = create_sandbox(config, clock)
 
     @asynccontextmanager

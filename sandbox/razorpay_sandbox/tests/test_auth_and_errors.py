@@ -6,7 +6,7 @@ import pytest
 import razorpay
 from razorpay.errors import BadRequestError
 
-from tests.sandbox.builders import Env, plan, raw
+from razorpay_sandbox.tests.builders import Env, plan, raw
 
 
 def test_wrong_secret_is_401_with_razorpays_error_body(env: Env) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import razorpay
 
-from tests.sandbox.builders import Env, raw, subscription
+from razorpay_sandbox.tests.builders import Env, raw, subscription
 
 
 def test_checkout_js_and_page_are_public(env: Env) -> None:

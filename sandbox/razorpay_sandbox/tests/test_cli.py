@@ -1,4 +1,4 @@
-"""`python -m api sandbox ...` (api.sandbox.cli.main) against the running sandbox over HTTP."""
+"""`python -m api sandbox ...` (razorpay_sandbox.cli.main) against the running sandbox over HTTP."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import json
 import pytest
 import razorpay
 
-from api.sandbox.cli import main
-from tests.sandbox.builders import Env, now, subscription
+from razorpay_sandbox.cli import main
+from razorpay_sandbox.tests.builders import Env, now, subscription
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from typing import Any
 
 import razorpay
 
-from tests.sandbox.builders import Env, active_subscription, pay, plan, raw, sample
+from razorpay_sandbox.tests.builders import Env, active_subscription, pay, plan, raw, sample
 
 # Keys of older API versions that the samples still carry (see samples/README.md, FACTS §7).
 LEGACY_PAYMENT_KEYS = {"udf", "service_tax"}

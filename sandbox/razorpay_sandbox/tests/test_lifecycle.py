@@ -6,7 +6,7 @@ import json
 
 import razorpay
 
-from tests.sandbox.builders import (
+from razorpay_sandbox.tests.builders import (
     DAY,
     Env,
     active_subscription,

@@ -6,7 +6,7 @@ import pytest
 import razorpay
 from razorpay.errors import BadRequestError
 
-from tests.sandbox.builders import Env, active_subscription, pay, raw
+from razorpay_sandbox.tests.builders import Env, active_subscription, pay, raw
 
 Entity = dict[str, object]
 

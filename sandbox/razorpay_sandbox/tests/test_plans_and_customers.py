@@ -6,7 +6,7 @@ import pytest
 import razorpay
 from razorpay.errors import BadRequestError
 
-from tests.sandbox.builders import plan
+from razorpay_sandbox.tests.builders import plan
 
 
 def test_plan_create_fetch_list(client: razorpay.Client) -> None:

@@ -7,12 +7,12 @@ import pytest
 import razorpay
 from razorpay.errors import SignatureVerificationError
 
-from api.sandbox.signatures import (
+from razorpay_sandbox.signatures import (
     order_payment_signature,
     subscription_payment_signature,
     webhook_signature,
 )
-from tests.sandbox.builders import SAMPLES, Env, drain, pay, subscription
+from razorpay_sandbox.tests.builders import SAMPLES, Env, drain, pay, subscription
 
 
 def test_order_signature_matches_the_published_vector() -> None:

@@ -8,7 +8,7 @@ import pytest
 import razorpay
 from razorpay.errors import BadRequestError
 
-from tests.sandbox.builders import (
+from razorpay_sandbox.tests.builders import (
     DAY,
     Env,
     active_subscription,

@@ -9,9 +9,8 @@ from typing import Any
 
 import razorpay
 
-from api.sandbox import SandboxConfig, SandboxCredentials
-from api.sandbox.webhooks import retry_offsets
-from tests.sandbox.builders import (
+from razorpay_sandbox import SandboxConfig, SandboxCredentials
+from razorpay_sandbox.tests.builders import (
     Env,
     control,
     drain,
@@ -20,7 +19,8 @@ from tests.sandbox.builders import (
     pay,
     subscription,
 )
-from tests.sandbox.harness import serve_sandbox
+from razorpay_sandbox.tests.harness import serve_sandbox
+from razorpay_sandbox.webhooks import retry_offsets
 
 IMMEDIATE_START = [
     "payment.authorized",
