@@ -1,9 +1,10 @@
 """Test-mode controls outside `/v1` (Basic auth with the sandbox keys): checkout, the clock,
-next-charge outcomes, webhook knobs, the delivery log, drain and reset."""
+next-charge outcomes, webhook knobs, held deliveries released in a chosen order, the delivery
+log, drain and reset."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, fields
 from datetime import UTC, datetime
 from functools import partial
@@ -16,7 +17,7 @@ from razorpay_sandbox import validation as v
 from razorpay_sandbox.core import Core
 from razorpay_sandbox.errors import invalid
 from razorpay_sandbox.http import Call, Handler, endpoint
-from razorpay_sandbox.webhooks import Dispatcher, Knobs
+from razorpay_sandbox.webhooks import Delivery, Dispatcher, Knobs
 
 Entity = dict[str, Any]
 UNITS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86_400}
@@ -63,13 +64,43 @@ def change_knobs(dispatcher: Dispatcher, call: Call) -> Entity:
     delay = values["delay"]
     if isinstance(delay, bool) or not isinstance(delay, int | float) or delay < 0:
         raise invalid("The delay must be a number of seconds, at least 0.", "delay")
-    dispatcher.knobs = Knobs(
-        duplicate=v.flag(values, "duplicate", default=False),
-        delay=float(delay),
-        reorder=v.flag(values, "reorder", default=False),
-        fail_first=v.flag(values, "fail_first", default=False),
+    dispatcher.change_knobs(
+        Knobs(
+            duplicate=v.flag(values, "duplicate", default=False),
+            delay=float(delay),
+            reorder=v.flag(values, "reorder", default=False),
+            fail_first=v.flag(values, "fail_first", default=False),
+            hold=v.flag(values, "hold", default=False),
+        )
     )
     return asdict(dispatcher.knobs)
+
+
+def release(dispatcher: Dispatcher, call: Call) -> Entity:
+    """Send held deliveries: all of them, or those of the named events, name by name."""
+    v.only(call.body, ["events", "newest_first"])
+    held = dispatcher.held()
+    if v.flag(call.body, "newest_first", default=False):
+        held.reverse()
+    names = call.body.get("events")
+    chosen = held if names is None else of_events(held, names)
+    dispatcher.release(chosen)
+    released = [{"seq": d.seq, "event_id": d.event.event_id, "event": d.event.name} for d in chosen]
+    return {"released": released, "held": len(dispatcher.held())}
+
+
+def of_events(held: Sequence[Delivery], names: Any) -> list[Delivery]:
+    """Every held delivery of each named event, in the order the names are given; a name with
+    none is an error, so a test cannot release what it only thinks was held."""
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+        raise invalid("The events must be a list of event names.", "events")
+    chosen: list[Delivery] = []
+    for name in names:
+        found = [d for d in held if d.event.name == name and d not in chosen]
+        if not found:
+            raise invalid(f"No held delivery of {name} is left to release.", "events")
+        chosen += found
+    return chosen
 
 
 def deliveries(dispatcher: Dispatcher, call: Call) -> Entity:
@@ -98,6 +129,7 @@ def knob_routes(core: Core, dispatcher: Dispatcher) -> list[Route]:
     return [
         route("/control/webhooks/knobs", show_knobs, "GET"),
         route("/control/webhooks/knobs", change_knobs, "POST"),
+        route("/control/webhooks/release", release, "POST"),
         route("/control/webhooks/deliveries", deliveries, "GET"),
         route("/control/webhooks/drain", drain, "POST"),
         route("/control/reset", reset, "POST"),

@@ -1,7 +1,8 @@
 """Webhook delivery: signed POSTs, at least once, with retries and the test knobs.
 
 Delivery runs in a worker task, never inside the REST request that caused the event. Retry
-timing uses real (monotonic) time, not the sandbox clock: it is transport, not billing.
+timing uses real (monotonic) time, not the sandbox clock: it is transport, not billing. One
+worker sends one delivery at a time, so an order set by `release` is the order they arrive in.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -42,6 +44,7 @@ class Knobs:
     delay: float = 0.0  # seconds to hold each event before its first attempt
     reorder: bool = False  # deliver the newest due event first
     fail_first: bool = False  # count each event's first attempt as failed, without sending it
+    hold: bool = False  # keep new events until released (in an order of the caller's choosing)
 
 
 @dataclass
@@ -60,7 +63,8 @@ class Delivery:
     due: float
     fail_first: bool
     first_due: float  # when the first attempt was due: retries are timed from it
-    state: str = "pending"  # pending | delivered | failed | no_url
+    rank: int  # among deliveries due at once, the lowest goes first (newest first: `reorder`)
+    state: str = "pending"  # pending | held | delivered | failed | no_url
     attempts: list[Attempt] = field(default_factory=list)
 
     def describe(self) -> dict[str, Any]:
@@ -82,6 +86,7 @@ class Dispatcher:
         self.retries = retry_offsets(config)
         self.log: list[Delivery] = []
         self._seq = 0
+        self._rank = 0
         self._wake = asyncio.Event()
         self._changed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -92,6 +97,7 @@ class Dispatcher:
         signature = webhook_signature(secret, event.body)
         for _ in range(2 if self.knobs.duplicate else 1):
             self._seq += 1
+            self._rank += 1
             due = time.monotonic() + self.knobs.delay
             delivery = Delivery(
                 seq=self._seq,
@@ -100,14 +106,39 @@ class Dispatcher:
                 due=due,
                 fail_first=self.knobs.fail_first,
                 first_due=due,
-                state="pending" if self.config.webhook_url else "no_url",
+                rank=self._rank,
+                state=self._first_state(),
             )
             self.log.append(delivery)
         del self.log[:-LOG_KEPT]
         self._wake.set()
 
+    def _first_state(self) -> str:
+        if not self.config.webhook_url:
+            return "no_url"
+        return "held" if self.knobs.hold else "pending"
+
     def pending(self) -> list[Delivery]:
         return [delivery for delivery in self.log if delivery.state == "pending"]
+
+    def held(self) -> list[Delivery]:
+        return [delivery for delivery in self.log if delivery.state == "held"]
+
+    def change_knobs(self, knobs: Knobs) -> None:
+        """Turning `hold` off releases what it held, oldest first."""
+        self.knobs = knobs
+        if not knobs.hold:
+            self.release(self.held())
+
+    def release(self, chosen: Sequence[Delivery]) -> None:
+        """Send these held deliveries now, after anything already due, in this order (reversed
+        while `reorder` is on, as it reverses everything due at once)."""
+        now = time.monotonic()
+        for delivery in chosen:
+            self._rank += 1
+            delivery.state, delivery.rank = "pending", self._rank
+            delivery.due = delivery.first_due = now
+        self._wake.set()
 
     def reset(self) -> None:
         self.knobs = Knobs()
@@ -156,7 +187,7 @@ class Dispatcher:
         if not due:
             return min(pending, key=lambda delivery: delivery.due)
         pick = max if self.knobs.reorder else min
-        return pick(due, key=lambda delivery: delivery.seq)
+        return pick(due, key=lambda delivery: delivery.rank)
 
     async def _sleep(self, until: float | None) -> None:
         self._wake.clear()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -183,14 +184,90 @@ def test_fail_first_knob_retries_every_event(env: Env, client: razorpay.Client) 
     assert len(env.receiver.received) == 3
 
 
-def test_delay_knob_holds_events(env: Env, client: razorpay.Client) -> None:
+def test_delay_knob_sends_each_event_no_sooner_than_the_delay(
+    env: Env, client: razorpay.Client
+) -> None:
     knobs(env, delay=0.2)
     order = client.order.create({"amount": 5000, "currency": "INR"})
+    paid_at = time.time()
     pay(env, order_id=order["id"])
-    # the events are held, not yet sent, right after the request
-    assert env.receiver.received == []
     drain(env)
+    # a lower bound only: a slow machine can make the events later, never sooner
     assert len(env.receiver.received) == 3
+    assert all(item["attempts"][0]["at"] >= paid_at + 0.2 for item in deliveries(env))
+
+
+def paid_order_held(env: Env, client: razorpay.Client) -> None:
+    """An order paid while hold is on: payment.authorized, payment.captured, order.paid held."""
+    assert knobs(env, hold=True)["hold"] is True
+    order = client.order.create({"amount": 5000, "currency": "INR"})
+    pay(env, order_id=order["id"])
+
+
+def release(env: Env, **body: Any) -> Any:
+    answer = control(env, "/control/webhooks/release", body)
+    drain(env)
+    return answer
+
+
+def received(env: Env) -> list[str]:
+    return [item["event"] for item in env.receiver.received]
+
+
+def test_held_events_wait_for_release_and_arrive_in_the_order_released(
+    env: Env, client: razorpay.Client
+) -> None:
+    # given an order paid while deliveries are held
+    paid_order_held(env, client)
+
+    # then nothing is sent, however long one waits for it
+    drain(env)
+    assert received(env) == []
+    assert [item["state"] for item in deliveries(env)] == ["held"] * 3
+
+    # when two of them are released, named in an order of our choosing
+    answer = release(env, events=["order.paid", "payment.authorized"])
+
+    # then those two arrive in that order, and the third is still held
+    assert [item["event"] for item in answer["released"]] == ["order.paid", "payment.authorized"]
+    assert answer["held"] == 1
+    assert received(env) == ["order.paid", "payment.authorized"]
+
+    # and when the rest is released, it follows
+    assert release(env)["held"] == 0
+    assert received(env) == ["order.paid", "payment.authorized", "payment.captured"]
+
+
+def test_held_events_can_be_released_newest_first(env: Env, client: razorpay.Client) -> None:
+    paid_order_held(env, client)
+
+    release(env, newest_first=True)
+
+    assert received(env) == ["order.paid", "payment.captured", "payment.authorized"]
+
+
+def test_turning_hold_off_sends_what_it_held_oldest_first(
+    env: Env, client: razorpay.Client
+) -> None:
+    paid_order_held(env, client)
+
+    knobs(env, hold=False)
+    drain(env)
+
+    assert received(env) == ["payment.authorized", "payment.captured", "order.paid"]
+
+
+def test_releasing_an_event_that_is_not_held_is_refused_and_releases_nothing(
+    env: Env, client: razorpay.Client
+) -> None:
+    paid_order_held(env, client)
+
+    answer = release(env, events=["order.paid", "refund.processed"])
+
+    assert answer["error"]["field"] == "events"
+    assert "refund.processed" in answer["error"]["description"]
+    assert received(env) == []
+    assert "error" in release(env, events="order.paid")
 
 
 def test_knobs_reset_and_bad_knob(env: Env) -> None:
