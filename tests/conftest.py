@@ -154,7 +154,8 @@ async def sandbox(client: httpx.AsyncClient, settings: Settings) -> AsyncIterato
     await driver.knobs()  # every test starts with plain delivery
     started = await driver.now()
     yield driver
-    # Nothing of this test lands in the next one, nor charges when a later test moves the clock.
+    # Nothing of this test lands in the next one (what it held is released and delivered now),
+    # nor charges when a later test moves the clock.
     await driver.knobs()
     await driver.stop_charging(created_since=started)
 
