@@ -11,10 +11,10 @@ LOCALDB_SRC := localdb/main.go localdb/go.mod localdb/go.sum
 # With MONGODB_URI set, nothing needs the embedded database, so Go is not needed either.
 setup: $(VENV)/.installed $(if $(MONGODB_URI),,$(LOCALDB))
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml sandbox/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev]' -e ./sandbox
 	touch $@
 
 $(LOCALDB): $(LOCALDB_SRC)

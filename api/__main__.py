@@ -14,6 +14,7 @@ from api.clock import SystemClock
 from api.identity.tokens import STAFF_ROLES
 from api.identity.verifier import token_verifier
 from api.private_files import private_dir
+from api.razorpay_wiring import check_sandbox_installed, sandbox_required
 from api.settings import ConfigurationError, Settings, check_startable
 
 
@@ -25,6 +26,7 @@ def serve(args: argparse.Namespace) -> int:
 
     settings = Settings()
     check_startable(settings)
+    check_sandbox_installed(settings)
     _print_banner(settings)
     if settings.data_dir.exists():
         private_dir(settings.data_dir)  # an older version created it open to others
@@ -98,7 +100,8 @@ def plans(args: argparse.Namespace) -> int:
 
 
 def sandbox(args: argparse.Namespace) -> int:
-    from api.sandbox.cli import main as sandbox_main
+    with sandbox_required():
+        from razorpay_sandbox.cli import main as sandbox_main
 
     return sandbox_main(list(args.rest))
 

@@ -26,8 +26,7 @@ from api.identity.tokens import TokenVerifier
 from api.identity.verifier import token_verifier
 from api.indexes import ensure_indexes
 from api.ratelimit import Budgets, SlotLimiter
-from api.razorpay_wiring import wire_razorpay
-from api.sandbox import Sandbox
+from api.razorpay_wiring import EmbeddedSandbox, wire_razorpay
 from api.services import Services
 from api.settings import ConfigurationError, Settings, check_startable
 from api.web.anonymous_budget import AnonymousBudget
@@ -102,7 +101,7 @@ def _budgets(settings: Settings, database: AsyncDatabase[dict[str, Any]], clock:
 
 
 @asynccontextmanager
-async def _running(sandbox: Sandbox | None) -> AsyncIterator[None]:
+async def _running(sandbox: EmbeddedSandbox | None) -> AsyncIterator[None]:
     if sandbox is None:
         yield
         return
@@ -114,7 +113,7 @@ async def _running(sandbox: Sandbox | None) -> AsyncIterator[None]:
 
 
 def _routes(
-    settings: Settings, verifier: TokenVerifier, sandbox: Sandbox | None
+    settings: Settings, verifier: TokenVerifier, sandbox: EmbeddedSandbox | None
 ) -> list[BaseRoute]:
     graphql = GraphQLView(
         build_schema(

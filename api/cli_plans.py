@@ -9,7 +9,7 @@ from api.billing.catalog import PRO
 from api.billing.plans import sync_plan
 from api.gateway.client import RazorpayGateway
 from api.gateway.config import GatewaySettings
-from api.sandbox import load_or_create_credentials
+from api.razorpay_wiring import sandbox_required
 from api.settings import Settings
 
 
@@ -22,6 +22,8 @@ def gateway_settings(settings: Settings) -> GatewaySettings:
             base_url=settings.razorpay_base_url,
         )
     # The sandbox lives inside the running service: `make run` must be going.
+    with sandbox_required():
+        from razorpay_sandbox import load_or_create_credentials
     credentials = load_or_create_credentials(settings.data_dir)
     return GatewaySettings(
         key_id=credentials.key_id,

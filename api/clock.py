@@ -2,6 +2,7 @@
 
 In the embedded default the service and its Razorpay sandbox share one `MovableClock`, so moving
 the sandbox's time forward (to run renewals) also moves the time entitlements are checked against.
+The sandbox imports nothing from here: `MovableClock` fits its own `razorpay_sandbox.clock.Clock`.
 """
 
 from __future__ import annotations

@@ -1,16 +1,42 @@
-"""Which Razorpay this process talks to: the real one (keys set) or its own sandbox (no keys)."""
+"""Which Razorpay this process talks to: the real one (keys set) or its own sandbox (no keys).
+
+The sandbox (`razorpay_sandbox`, from ./sandbox) is a development tool installed beside the
+service by `make setup`, never part of its distribution: it is imported here, lazily, only when
+no keys are set, so a production install that lacks it starts without it.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
+
+from starlette.types import ASGIApp
 
 from api.clock import Clock, MovableClock, SystemClock
 from api.gateway.client import RazorpayGateway
 from api.gateway.config import GatewaySettings
-from api.sandbox import Sandbox, SandboxConfig, create_sandbox, load_or_create_credentials
-from api.settings import Settings
+from api.settings import ConfigurationError, Settings
+
+SANDBOX_PACKAGE = "razorpay_sandbox"
+SANDBOX_MISSING = (
+    "The Razorpay sandbox is not installed, and without RAZORPAY_* keys the service needs it:"
+    " run `make setup` (it installs the sandbox from ./sandbox), or set RAZORPAY_KEY_ID,"
+    " RAZORPAY_KEY_SECRET and RAZORPAY_WEBHOOK_SECRET to use Razorpay itself."
+)
+
+
+class EmbeddedSandbox(Protocol):
+    """What the service needs of the sandbox it serves under /sandbox."""
+
+    @property
+    def app(self) -> ASGIApp: ...
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
 
 
 @dataclass
@@ -19,7 +45,25 @@ class RazorpayWiring:
     key_id: str
     webhook_secret: str | None
     clock: Clock
-    sandbox: Sandbox | None
+    sandbox: EmbeddedSandbox | None
+
+
+@contextmanager
+def sandbox_required() -> Iterator[None]:
+    """Around a lazy import of the sandbox: its absence is a setup problem, said as one."""
+    try:
+        yield
+    except ModuleNotFoundError as error:
+        if (error.name or "").partition(".")[0] != SANDBOX_PACKAGE:
+            raise
+        raise ConfigurationError(SANDBOX_MISSING) from error
+
+
+def check_sandbox_installed(settings: Settings) -> None:
+    """Before anything starts: without keys the service serves its sandbox, so it must be there."""
+    if settings.uses_sandbox:
+        with sandbox_required():
+            import razorpay_sandbox  # noqa: F401
 
 
 def wire_razorpay(
@@ -32,13 +76,11 @@ def wire_razorpay(
 
 def _real(settings: Settings, clock: Clock) -> RazorpayWiring:
     assert settings.razorpay_key_id and settings.razorpay_key_secret  # check_startable saw to it
-    gateway = RazorpayGateway(
-        GatewaySettings(
-            key_id=settings.razorpay_key_id,
-            key_secret=settings.razorpay_key_secret.get_secret_value(),
-            base_url=settings.razorpay_base_url,
-            read_timeout_seconds=settings.razorpay_timeout_seconds,
-        )
+    gateway = _gateway(
+        settings,
+        settings.razorpay_key_id,
+        settings.razorpay_key_secret.get_secret_value(),
+        settings.razorpay_base_url,
     )
     secret = (
         settings.razorpay_webhook_secret.get_secret_value()
@@ -49,6 +91,8 @@ def _real(settings: Settings, clock: Clock) -> RazorpayWiring:
 
 
 def _sandbox(settings: Settings, clock: Clock | None, overrides: dict[str, Any]) -> RazorpayWiring:
+    with sandbox_required():
+        from razorpay_sandbox import SandboxConfig, create_sandbox, load_or_create_credentials
     if clock is not None and not isinstance(clock, MovableClock):
         raise TypeError("the sandbox needs a MovableClock, shared with the service")
     # One clock for both: moving the sandbox's time moves the time access is judged by.
@@ -61,12 +105,16 @@ def _sandbox(settings: Settings, clock: Clock | None, overrides: dict[str, Any])
         state_file=settings.data_dir / "sandbox" / "state.json",
     )
     sandbox = create_sandbox(dataclasses.replace(config, **overrides), shared)
-    gateway = RazorpayGateway(
+    gateway = _gateway(settings, credentials.key_id, credentials.key_secret, f"{base}/sandbox")
+    return RazorpayWiring(gateway, credentials.key_id, credentials.webhook_secret, shared, sandbox)
+
+
+def _gateway(settings: Settings, key_id: str, key_secret: str, base_url: str) -> RazorpayGateway:
+    return RazorpayGateway(
         GatewaySettings(
-            key_id=credentials.key_id,
-            key_secret=credentials.key_secret,
-            base_url=f"{base}/sandbox",
+            key_id=key_id,
+            key_secret=key_secret,
+            base_url=base_url,
             read_timeout_seconds=settings.razorpay_timeout_seconds,
         )
     )
-    return RazorpayWiring(gateway, credentials.key_id, credentials.webhook_secret, shared, sandbox)

@@ -155,7 +155,8 @@ async def sandbox(client: httpx.AsyncClient, settings: Settings) -> AsyncIterato
     await driver.clear_faults()
     started = await driver.now()
     yield driver
-    # Nothing of this test lands in the next one, nor charges when a later test moves the clock.
+    # Nothing of this test lands in the next one (what it held is released and delivered now),
+    # nor charges when a later test moves the clock.
     await driver.knobs()
     await driver.clear_faults()
     await driver.stop_charging(created_since=started)

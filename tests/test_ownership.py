@@ -41,7 +41,7 @@ async def test_a_tampered_checkout_signature_is_refused(
     client: httpx.AsyncClient, sandbox: SandboxDriver
 ) -> None:
     # given a paid checkout whose webhooks have not arrived
-    await sandbox.knobs(delay=2.0)
+    await sandbox.hold()
     checkout = await start_upgrade(client)
     handler = await sandbox.pay(checkout["subscriptionId"])
 
@@ -53,3 +53,4 @@ async def test_a_tampered_checkout_signature_is_refused(
     assert await Payment.count() == 0
     assert await AccessChange.count() == 0
     assert await plan_of(client) == "FREE"
+    assert "subscription.activated" in await sandbox.release()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import anyio
 import pytest
 
@@ -36,17 +34,16 @@ REFUND_KEY = "refund-key-0001"
 
 
 async def test_a_read_that_outlasts_the_timeout_fails_fast(server: FaultServer) -> None:
-    # given a Razorpay that answers after 5 s and a read timeout of 0.2 s
+    # given a Razorpay that answers (successfully) only after 5 s, and a read timeout of 0.2 s
     server.on("GET", SUB_PATH, ok(subscription_json(), delay_seconds=5.0))
-    started = time.monotonic()
 
     # when
     async with make_gateway(server.base_url, read_timeout_seconds=0.2, retry_attempts=2) as gw:
         with pytest.raises(GatewayTimeout) as raised:
             await gw.fetch_subscription(SUB_ID)
 
-    # then each attempt was cut off by the timeout
-    assert time.monotonic() - started < 1.0
+    # then each attempt was cut off by the timeout: had either waited for its answer, the call
+    # would have succeeded, and a first answer would have left no second attempt
     assert raised.value.retryable is True
     assert len(server.seen("GET", SUB_PATH)) == 2
 
@@ -201,7 +198,6 @@ async def test_refund_create_is_retried_on_5xx_with_the_same_idempotency_key(
 async def test_concurrency_is_bounded_by_the_gateway_limiter(server: FaultServer) -> None:
     # given a slow Razorpay and a limit of 2 threads
     server.on("GET", SUB_PATH, ok(subscription_json(), delay_seconds=0.15))
-    started = time.monotonic()
 
     # when 6 reads run at once
     gateway = make_gateway(server.base_url, max_concurrency=2)
@@ -209,7 +205,6 @@ async def test_concurrency_is_bounded_by_the_gateway_limiter(server: FaultServer
         for _ in range(6):
             tasks.start_soon(gateway.fetch_subscription, SUB_ID)
 
-    # then Razorpay never saw more than 2 at a time, so they ran in 3 waves
+    # then all 6 reached Razorpay, 2 at a time and never more
     assert server.max_in_flight == 2
     assert len(server.seen("GET", SUB_PATH)) == 6
-    assert time.monotonic() - started >= 0.45
