@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import replace
+from pathlib import Path
 
 import httpx
 import pytest
 
+from api.billing.catalog import PlanCode
+from api.billing.outcomes import FailureCode, Problem
+from api.billing.plans import PlanResolver
+from api.billing.upgrade import Checkout, upgrade
 from api.documents import User
 from api.services import Services
-from tests.billing_calls import become_pro, plan_of, start_upgrade
+from api.settings import Settings
+from tests.billing_calls import become_pro, plan_of, start_upgrade, user_id
+from tests.own_app import own_app
 from tests.sandbox_driver import SandboxDriver
 from tests.signed_webhooks import deliver
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+async def a_user(client: httpx.AsyncClient, subject: str = "user-1") -> User:
+    """The user as the service stores them, once it has seen them."""
+    await user_id(client, user=subject)
+    user = await User.find_one(User.subject == subject)
+    assert user is not None
+    return user
 
 
 async def subscriptions_at_razorpay(sandbox: SandboxDriver, subject: str = "user-1") -> list[str]:
@@ -47,29 +62,27 @@ async def test_an_authenticated_subscription_is_not_bought_twice(
 
 
 async def test_a_renewal_being_retried_is_not_replaced_by_a_new_subscription(
-    client: httpx.AsyncClient,
-    services: Services,
-    sandbox: SandboxDriver,
-    monkeypatch: pytest.MonkeyPatch,
+    services: Services, settings: Settings, tmp_path: Path
 ) -> None:
-    # given a Pro user whose renewal failed, Razorpay retrying it, and no grace left
-    monkeypatch.setattr(services.billing, "grace", timedelta(0))
-    subscription_id = await become_pro(client, sandbox)
-    await sandbox.next_charge(subscription_id, fail="card_declined", count=4)
-    await sandbox.advance_past_next_charge(subscription_id)
-    assert (await sandbox.subscription(subscription_id))["status"] == "pending"
-    assert await plan_of(client) == "FREE"
+    # given a service without grace (GRACE_DAYS=0), and a Pro user of it whose renewal failed,
+    # Razorpay retrying it
+    async with own_app(settings, tmp_path / "var", grace_days=0) as app:
+        subscription_id = await become_pro(app.client, app.sandbox)
+        await app.sandbox.next_charge(subscription_id, fail="card_declined", count=4)
+        await app.sandbox.advance_past_next_charge(subscription_id)
+        assert (await app.sandbox.subscription(subscription_id))["status"] == "pending"
+        assert await plan_of(app.client) == "FREE"
 
-    # when they upgrade again
-    again = await start_upgrade(client)
+        # when they upgrade again
+        again = await start_upgrade(app.client)
 
-    # then they are told why not, and Razorpay has still one subscription for them
-    assert (again["__typename"], again["code"], again["retryable"]) == (
-        "Failure",
-        "RENEWAL_PENDING",
-        True,
-    )
-    assert await subscriptions_at_razorpay(sandbox) == [subscription_id]
+        # then they are told why not, and Razorpay has still one subscription for them
+        assert (again["__typename"], again["code"], again["retryable"]) == (
+            "Failure",
+            "RENEWAL_PENDING",
+            True,
+        )
+        assert await subscriptions_at_razorpay(app.sandbox) == [subscription_id]
 
 
 async def test_a_halted_subscription_is_cancelled_at_razorpay_before_a_new_one_starts(
@@ -93,22 +106,37 @@ async def test_a_halted_subscription_is_cancelled_at_razorpay_before_a_new_one_s
 
 
 async def test_a_configured_plan_at_another_price_is_refused(
-    client: httpx.AsyncClient,
-    services: Services,
-    sandbox: SandboxDriver,
-    monkeypatch: pytest.MonkeyPatch,
+    client: httpx.AsyncClient, services: Services, sandbox: SandboxDriver
 ) -> None:
-    # given a configured Razorpay plan id whose plan charges ₹50 a month
+    # given billing configured with a Razorpay plan id whose plan charges ₹50 a month
     cheap = await services.billing.gateway.create_plan("Pro", 5000, "INR", "monthly", 1)
-    monkeypatch.setattr(services.billing, "razorpay_plan_id", cheap.id)
+    billing = replace(services.billing, plans=PlanResolver({PlanCode.PRO: cheap.id}))
+    user = await a_user(client)
 
     # when a user upgrades
-    result = await start_upgrade(client)
+    result = await upgrade(billing, user, "upgrade-0000000001")
 
     # then nobody is subscribed to it, and the failure says what is wrong
-    assert (result["__typename"], result["code"]) == ("Failure", "PLAN_MISCONFIGURED")
-    assert cheap.id in result["message"] and "amount 5000 != 10000" in result["message"]
+    assert isinstance(result, Problem)
+    assert result.code is FailureCode.PLAN_MISCONFIGURED
+    assert cheap.id in result.message and "amount 5000 != 10000" in result.message
     assert await subscriptions_at_razorpay(sandbox) == []
+
+
+async def test_a_configured_plan_at_the_catalog_price_is_the_one_sold(
+    client: httpx.AsyncClient, services: Services, sandbox: SandboxDriver
+) -> None:
+    # given billing configured with a Razorpay plan id whose plan charges the catalog's ₹100
+    configured = await services.billing.gateway.create_plan("Pro", 10_000, "INR", "monthly", 1)
+    billing = replace(services.billing, plans=PlanResolver({PlanCode.PRO: configured.id}))
+    user = await a_user(client)
+
+    # when a user upgrades
+    result = await upgrade(billing, user, "upgrade-0000000001")
+
+    # then their checkout subscribes them to that plan
+    assert isinstance(result, Checkout)
+    assert (await sandbox.subscription(result.subscription_id))["plan_id"] == configured.id
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,6 @@ from api.billing.customers import customer_for
 from api.billing.deps import Billing
 from api.billing.entitlements import access_for
 from api.billing.outcomes import Problem
-from api.billing.plans import plan_for_sale
 from api.billing.standing import UNPAID, first_obstacle, obstacle
 from api.documents import Subscription, UpgradeClaim, User
 from api.gateway.errors import GatewayCallError
@@ -43,7 +42,7 @@ async def upgrade(billing: Billing, user: User, idempotency_key: str) -> Checkou
     assert user.id is not None
     if (await access_for(user.id, billing.now())).plan is PlanCode.PRO:
         return outcomes.ALREADY_SUBSCRIBED
-    plan_id = await plan_for_sale(billing)
+    plan_id = await billing.plans.for_sale(billing.gateway, billing.plan)
     if isinstance(plan_id, Problem):
         return plan_id
     blocked = await first_obstacle(billing, user.id)
