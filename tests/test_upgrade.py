@@ -15,12 +15,23 @@ from api.billing.upgrade import Checkout, upgrade
 from api.documents import User
 from api.services import Services
 from api.settings import Settings
-from tests.billing_calls import become_pro, plan_of, start_upgrade, user_id
+from tests.billing_calls import (
+    become_pro,
+    call,
+    confirm,
+    plan_of,
+    start_upgrade,
+    user_id,
+)
 from tests.own_app import own_app
 from tests.sandbox_driver import SandboxDriver
 from tests.signed_webhooks import deliver
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+# What a client sends now that `idempotencyKey` is ignored (deprecated).
+UPGRADE_WITHOUT_KEY = """mutation { upgrade {
+  __typename ... on CheckoutDetails { subscriptionId } ... on Failure { code } } }"""
 
 
 async def a_user(client: httpx.AsyncClient, subject: str = "user-1") -> User:
@@ -35,6 +46,41 @@ async def subscriptions_at_razorpay(sandbox: SandboxDriver, subject: str = "user
     user = await User.find_one(User.subject == subject)
     assert user is not None
     return [s["id"] for s in await sandbox.subscriptions(notes_user_id=str(user.id))]
+
+
+async def test_upgrade_needs_no_key_and_every_call_gets_the_one_unpaid_checkout(
+    client: httpx.AsyncClient, sandbox: SandboxDriver
+) -> None:
+    # given a user who started buying Pro without an idempotency key
+    first = (await call(client, UPGRADE_WITHOUT_KEY))["upgrade"]
+    assert first["__typename"] == "CheckoutDetails", first
+
+    # when they, or an older client sending keys (any key, formerly refused ones too), ask again
+    again = [
+        (await call(client, UPGRADE_WITHOUT_KEY))["upgrade"],
+        await start_upgrade(client, key="click-0000000001"),
+        await start_upgrade(client, key="click-0000000002"),
+        await start_upgrade(client, key="x"),
+    ]
+
+    # then each gets the same checkout, and Razorpay has one subscription for them
+    assert {a["subscriptionId"] for a in again} == {first["subscriptionId"]}
+    assert await subscriptions_at_razorpay(sandbox) == [first["subscriptionId"]]
+
+
+async def test_the_same_key_after_paying_is_told_the_user_has_pro(
+    client: httpx.AsyncClient, sandbox: SandboxDriver
+) -> None:
+    # given a user who paid the checkout an upgrade with key K gave them
+    checkout = await start_upgrade(client, key="click-0000000001")
+    await confirm(client, await sandbox.pay(checkout["subscriptionId"]))
+
+    # when the same request, key K included, is sent again (a client's retry)
+    again = await start_upgrade(client, key="click-0000000001")
+
+    # then it is told the user has Pro, not handed a checkout Razorpay would refuse to charge
+    assert (again["__typename"], again["code"]) == ("Failure", "ALREADY_SUBSCRIBED")
+    assert await plan_of(client) == "PRO"
 
 
 async def test_an_authenticated_subscription_is_not_bought_twice(
@@ -114,7 +160,7 @@ async def test_a_configured_plan_at_another_price_is_refused(
     user = await a_user(client)
 
     # when a user upgrades
-    result = await upgrade(billing, user, "upgrade-0000000001")
+    result = await upgrade(billing, user)
 
     # then nobody is subscribed to it, and the failure says what is wrong
     assert isinstance(result, Problem)
@@ -132,7 +178,7 @@ async def test_a_configured_plan_at_the_catalog_price_is_the_one_sold(
     user = await a_user(client)
 
     # when a user upgrades
-    result = await upgrade(billing, user, "upgrade-0000000001")
+    result = await upgrade(billing, user)
 
     # then their checkout subscribes them to that plan
     assert isinstance(result, Checkout)
