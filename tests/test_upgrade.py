@@ -151,38 +151,40 @@ async def test_a_halted_subscription_is_cancelled_at_razorpay_before_a_new_one_s
     assert (await sandbox.subscription(subscription_id))["status"] == "cancelled"
 
 
+async def upgrade_selling(
+    client: httpx.AsyncClient, services: Services, *, amount: int
+) -> tuple[str, Checkout | Problem]:
+    """user-1's upgrade through a Billing of its own, configured with a Razorpay plan of
+    `amount` paise a month; the plan's id and the outcome."""
+    plan = await services.billing.gateway.create_plan("Pro", amount, "INR", "monthly", 1)
+    billing = replace(services.billing, plans=PlanResolver({PlanCode.PRO: plan.id}))
+    return plan.id, await upgrade(billing, await a_user(client))
+
+
 async def test_a_configured_plan_at_another_price_is_refused(
     client: httpx.AsyncClient, services: Services, sandbox: SandboxDriver
 ) -> None:
-    # given billing configured with a Razorpay plan id whose plan charges ₹50 a month
-    cheap = await services.billing.gateway.create_plan("Pro", 5000, "INR", "monthly", 1)
-    billing = replace(services.billing, plans=PlanResolver({PlanCode.PRO: cheap.id}))
-    user = await a_user(client)
-
+    # given billing configured with a Razorpay plan that charges ₹50 a month
     # when a user upgrades
-    result = await upgrade(billing, user)
+    plan_id, result = await upgrade_selling(client, services, amount=5000)
 
     # then nobody is subscribed to it, and the failure says what is wrong
     assert isinstance(result, Problem)
     assert result.code is FailureCode.PLAN_MISCONFIGURED
-    assert cheap.id in result.message and "amount 5000 != 10000" in result.message
+    assert plan_id in result.message and "amount 5000 != 10000" in result.message
     assert await subscriptions_at_razorpay(sandbox) == []
 
 
 async def test_a_configured_plan_at_the_catalog_price_is_the_one_sold(
     client: httpx.AsyncClient, services: Services, sandbox: SandboxDriver
 ) -> None:
-    # given billing configured with a Razorpay plan id whose plan charges the catalog's ₹100
-    configured = await services.billing.gateway.create_plan("Pro", 10_000, "INR", "monthly", 1)
-    billing = replace(services.billing, plans=PlanResolver({PlanCode.PRO: configured.id}))
-    user = await a_user(client)
-
+    # given billing configured with a Razorpay plan that charges the catalog's ₹100 a month
     # when a user upgrades
-    result = await upgrade(billing, user)
+    plan_id, result = await upgrade_selling(client, services, amount=10_000)
 
     # then their checkout subscribes them to that plan
     assert isinstance(result, Checkout)
-    assert (await sandbox.subscription(result.subscription_id))["plan_id"] == configured.id
+    assert (await sandbox.subscription(result.subscription_id))["plan_id"] == plan_id
 
 
 @pytest.mark.parametrize(
