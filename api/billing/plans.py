@@ -82,7 +82,7 @@ class PlanResolver:
 
     def __init__(
         self, configured: Mapping[PlanCode, str] | None = None, *, auto_sync: bool = False
-    ):
+    ) -> None:
         self._configured = dict(configured or {})
         self._auto_sync = auto_sync
         self._known: dict[PlanCode, str] = {}
