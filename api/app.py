@@ -16,7 +16,9 @@ from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.routing import BaseRoute, Mount, Route
 
 from api.authz.policy import load_authorizer
+from api.billing.catalog import PRO
 from api.billing.deps import Billing
+from api.billing.plans import PlanResolver
 from api.clock import Clock
 from api.documents import DOCUMENTS, RateSlot
 from api.graphql.limits import DocumentLimits
@@ -57,8 +59,7 @@ def create_app(
         clock=razorpay.clock,
         key_id=razorpay.key_id,
         grace=timedelta(days=settings.grace_days),
-        razorpay_plan_id=settings.razorpay_plan_id,
-        auto_sync_plan=razorpay.sandbox is not None,
+        plans=_plans(settings, auto_sync=razorpay.sandbox is not None),
     )
 
     @asynccontextmanager
@@ -93,6 +94,12 @@ def create_app(
         lifespan=lifespan,
         max_body_size=settings.max_body_bytes,
     )
+
+
+def _plans(settings: Settings, *, auto_sync: bool) -> PlanResolver:
+    """RAZORPAY_PLAN_ID names the Pro plan; only the sandbox's is found or created unasked."""
+    configured = {} if settings.razorpay_plan_id is None else {PRO.code: settings.razorpay_plan_id}
+    return PlanResolver(configured, auto_sync=auto_sync)
 
 
 def _budgets(settings: Settings, database: AsyncDatabase[dict[str, Any]], clock: Clock) -> Budgets:

@@ -23,7 +23,7 @@ JUST_PAST = 60  # seconds past a charge time, so the charge has run
 STATE = """{ entitlements { plan accessUntil } subscription { id status accessUntil
   cancelAtPeriodEnd nextChargeAt } paymentHistory(first: 10) { edges { node { id status
   refunded { amount } } } } }"""
-UPGRADE = """mutation($key: String!) { upgrade(idempotencyKey: $key) {
+UPGRADE = """mutation { upgrade {
   __typename ... on CheckoutDetails { subscriptionId } ... on Failure { code } } }"""
 CONFIRM = """mutation($p: String!, $s: String!, $sig: String!) { confirmCheckout(
   razorpayPaymentId: $p, razorpaySubscriptionId: $s, razorpaySignature: $sig) {
@@ -90,9 +90,9 @@ def advance_past(at_iso: str) -> None:
     run("sandbox", "advance", "--hours", f"{max(0, at - now + JUST_PAST) / 3600:.4f}")
 
 
-def buy_pro(bearer: str, key: str) -> str:
-    checkout = gql(bearer, UPGRADE, key=key)["data"]["upgrade"]
-    again = gql(bearer, UPGRADE, key=key + "-tab2")["data"]["upgrade"]
+def buy_pro(bearer: str) -> str:
+    checkout = gql(bearer, UPGRADE)["data"]["upgrade"]
+    again = gql(bearer, UPGRADE)["data"]["upgrade"]
     expect("  second upgrade (another tab): same subscription", again, checkout)
     handler = run("sandbox", "pay", checkout["subscriptionId"])
     confirmed = gql(
@@ -114,7 +114,7 @@ def renewals_then_halted(run_id: str) -> None:
         gql(user, IMPORT)["errors"][0]["extensions"]["code"],
         "UPGRADE_REQUIRED",
     )
-    subscription = buy_pro(user, f"click-renew-{run_id}")
+    subscription = buy_pro(user)
     expect("  Pro user imports", gql(user, IMPORT)["data"]["startGithubImport"]["status"], "QUEUED")
     advance_past(state(user)["subscription"]["nextChargeAt"])
     expect("  payments after a month", len(state(user)["paymentHistory"]["edges"]), 2)
@@ -138,7 +138,7 @@ def renewals_then_halted(run_id: str) -> None:
 def cancel_at_period_end(run_id: str) -> None:
     print("2. cancel at period end: Pro until then, free after, nothing more charged")
     user = token(f"canceller-{run_id}")
-    buy_pro(user, f"click-cancel-{run_id}")
+    buy_pro(user)
     cancelled = gql(user, CANCEL, end=True)["data"]["cancelSubscription"]
     expect("  cancelled at period end", cancelled["cancelAtPeriodEnd"], True)
     expect("  still Pro", plan_and_status(user), ("PRO", "ACTIVE"))
@@ -155,7 +155,7 @@ def refunds(run_id: str) -> None:
         ("partial", 2500, "KEEP", ("PRO", "ACTIVE")),
     ):
         user = token(f"{name}-{run_id}")
-        buy_pro(user, f"click-{name}-{run_id}")
+        buy_pro(user)
         payment = state(user)["paymentHistory"]["edges"][0]["node"]["id"]
         key = f"refund-{name}-{run_id}"
         refund = gql(staff, REFUND, id=payment, key=key, amount=amount, access=access)

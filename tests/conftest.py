@@ -7,7 +7,6 @@ for each test that asks for `services` or `client`.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
 import uuid
@@ -18,7 +17,6 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
-import uvicorn
 from beanie import init_beanie
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 from pymongo import MongoClient
@@ -32,6 +30,7 @@ from api.services import Services
 from api.settings import Settings
 from tests.builders import TEST_JWT_SECRET
 from tests.sandbox_driver import SandboxDriver
+from tests.serving import serving
 
 # Webhook retries within milliseconds, and charges only when a test moves the clock.
 TEST_SANDBOX = {
@@ -114,15 +113,8 @@ def make_settings(**overrides: object) -> Settings:
 @pytest_asyncio.fixture(scope="session")
 async def app(settings: Settings, listener: socket.socket) -> AsyncIterator[Starlette]:
     application = create_app(settings, clock=MovableClock(), sandbox_overrides=TEST_SANDBOX)
-    server = uvicorn.Server(uvicorn.Config(application, lifespan="on", log_level="warning"))
-    serving = asyncio.create_task(server.serve(sockets=[listener]))
-    while not server.started:
-        if serving.done():
-            serving.result()
-        await asyncio.sleep(0.01)
-    yield application
-    server.should_exit = True
-    await serving
+    async with serving(application, listener):
+        yield application
 
 
 async def emptied(app: Starlette) -> Services:

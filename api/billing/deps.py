@@ -2,33 +2,32 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from api.billing.catalog import PRO, Plan
+from api.billing.plans import PlanResolver
 from api.clock import Clock
 from api.gateway.client import RazorpayGateway
 
 
-@dataclass
+@dataclass(frozen=True)
 class Billing:
+    """Built once per app. What is learnt while it runs (the Razorpay plan) is the resolver's."""
+
     gateway: RazorpayGateway
     clock: Clock
     key_id: str
     grace: timedelta
+    plans: PlanResolver
     plan: Plan = PRO
-    razorpay_plan_id: str | None = None  # from settings, or synced on first use
-    auto_sync_plan: bool = False  # only against the sandbox: never create plans at Razorpay unasked
-    verified_plan_id: str | None = None  # the plan id last checked to sell exactly `plan`
-    plan_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def now(self) -> datetime:
         return self.clock.now()
 
     def reading_within(self, seconds: float) -> Billing:
         """For work with a deadline (a webhook): gateway reads are one attempt cut at `seconds`
-        (`RazorpayGateway.reading_within`). The copy shares the plan lock but not later plan
-        syncs, so it is for one piece of work, not to keep."""
+        (`RazorpayGateway.reading_within`). The copy shares everything else, the plan resolver
+        included."""
         return dataclasses.replace(self, gateway=self.gateway.reading_within(seconds))

@@ -3,68 +3,101 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from api.gateway.errors import GatewayCallError, GatewayUnavailable
 
 
+class FailureCode(StrEnum):
+    """Every code a `Problem` can carry. The schema exposes this very enum (its names are the
+    GraphQL values), so a code cannot be spelt differently on either side."""
+
+    ALREADY_SUBSCRIBED = "ALREADY_SUBSCRIBED"
+    NOT_FOUND = "NOT_FOUND"
+    INVALID_SIGNATURE = "INVALID_SIGNATURE"
+    NOT_PAID = "NOT_PAID"
+    NO_ACTIVE_SUBSCRIPTION = "NO_ACTIVE_SUBSCRIPTION"
+    REFUND_EXCEEDS_CAPTURED = "REFUND_EXCEEDS_CAPTURED"
+    INVALID_AMOUNT = "INVALID_AMOUNT"
+    PAYMENT_NOT_LINKED = "PAYMENT_NOT_LINKED"
+    PLAN_NOT_CONFIGURED = "PLAN_NOT_CONFIGURED"
+    PLAN_MISCONFIGURED = "PLAN_MISCONFIGURED"
+    RENEWAL_PENDING = "RENEWAL_PENDING"
+    SUBSCRIPTION_PAUSED = "SUBSCRIPTION_PAUSED"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    UPGRADE_IN_PROGRESS = "UPGRADE_IN_PROGRESS"
+    GATEWAY_UNAVAILABLE = "GATEWAY_UNAVAILABLE"
+    GATEWAY_REJECTED = "GATEWAY_REJECTED"
+
+
 @dataclass(frozen=True)
 class Problem:
-    code: str
+    code: FailureCode
     message: str
     retryable: bool = False
 
 
 def not_found(what: str) -> Problem:
-    return Problem("NOT_FOUND", f"No such {what}.")
+    return Problem(FailureCode.NOT_FOUND, f"No such {what}.")
 
 
-ALREADY_SUBSCRIBED = Problem("ALREADY_SUBSCRIBED", "You already have Pro.")
-INVALID_SIGNATURE = Problem("INVALID_SIGNATURE", "The checkout signature does not verify.")
-PLAN_NOT_CONFIGURED = Problem(
-    "PLAN_NOT_CONFIGURED", "The Pro plan is not set up at Razorpay: run `python -m api plans sync`."
+ALREADY_SUBSCRIBED = Problem(FailureCode.ALREADY_SUBSCRIBED, "You already have Pro.")
+INVALID_SIGNATURE = Problem(
+    FailureCode.INVALID_SIGNATURE, "The checkout signature does not verify."
 )
-NOT_PAID = Problem("NOT_PAID", "Razorpay has not captured this payment.")
-NO_ACTIVE_SUBSCRIPTION = Problem("NO_ACTIVE_SUBSCRIPTION", "There is no subscription to cancel.")
+PLAN_NOT_CONFIGURED = Problem(
+    FailureCode.PLAN_NOT_CONFIGURED,
+    "The Pro plan is not set up at Razorpay: run `python -m api plans sync`.",
+)
+NOT_PAID = Problem(FailureCode.NOT_PAID, "Razorpay has not captured this payment.")
+NO_ACTIVE_SUBSCRIPTION = Problem(
+    FailureCode.NO_ACTIVE_SUBSCRIPTION, "There is no subscription to cancel."
+)
 REFUND_EXCEEDS_CAPTURED = Problem(
-    "REFUND_EXCEEDS_CAPTURED", "The refund is larger than what remains of the captured amount."
+    FailureCode.REFUND_EXCEEDS_CAPTURED,
+    "The refund is larger than what remains of the captured amount.",
 )
 # Razorpay refuses smaller refunds ("The amount must be at least INR 1.00").
 MIN_REFUND_PAISE = 100
 INVALID_AMOUNT = Problem(
-    "INVALID_AMOUNT",
+    FailureCode.INVALID_AMOUNT,
     f"A refund is at least {MIN_REFUND_PAISE} paise (₹1.00), Razorpay's minimum; nothing was"
     " refunded and the idempotency key is still unused.",
 )
 PAYMENT_NOT_LINKED = Problem(
-    "PAYMENT_NOT_LINKED",
+    FailureCode.PAYMENT_NOT_LINKED,
     "Access cannot be revoked through this payment: it is not linked to a subscription yet (its"
     " invoice.paid or subscription.charged webhook may still be on the way). Nothing was"
     " refunded; try again later with the same idempotency key, or refund with access KEEP.",
     True,
 )
 SUBSCRIPTION_STARTING = Problem(
-    "ALREADY_SUBSCRIBED", "Your Pro subscription is set up; Pro starts with its first charge."
+    FailureCode.ALREADY_SUBSCRIBED,
+    "Your Pro subscription is set up; Pro starts with its first charge.",
 )
 RENEWAL_PENDING = Problem(
-    "RENEWAL_PENDING",
+    FailureCode.RENEWAL_PENDING,
     "Your last renewal payment failed and Razorpay is retrying it; no new subscription is needed.",
     True,
 )
 SUBSCRIPTION_PAUSED = Problem(
-    "SUBSCRIPTION_PAUSED", "Your Pro subscription is paused; resume it rather than buy another."
+    FailureCode.SUBSCRIPTION_PAUSED,
+    "Your Pro subscription is paused; resume it rather than buy another.",
 )
 IDEMPOTENCY_KEY_REUSED = Problem(
-    "IDEMPOTENCY_KEY_REUSED",
+    FailureCode.IDEMPOTENCY_KEY_REUSED,
     "This idempotency key was used for a different request (payment, amount or access).",
 )
 UPGRADE_IN_PROGRESS = Problem(
-    "UPGRADE_IN_PROGRESS", "Another upgrade for you is being set up; try again in a moment.", True
+    FailureCode.UPGRADE_IN_PROGRESS,
+    "Another upgrade for you is being set up; try again in a moment.",
+    True,
 )
 
 
 def remainder_below_minimum(remaining: int) -> Problem:
     return Problem(
-        "INVALID_AMOUNT",
+        FailureCode.INVALID_AMOUNT,
         f"Only {remaining} paise of this payment are left to refund, less than Razorpay's"
         f" minimum refund of {MIN_REFUND_PAISE} paise; nothing was refunded.",
     )
@@ -72,17 +105,19 @@ def remainder_below_minimum(remaining: int) -> Problem:
 
 def plan_misconfigured(detail: str) -> Problem:
     return Problem(
-        "PLAN_MISCONFIGURED",
+        FailureCode.PLAN_MISCONFIGURED,
         f"The configured Razorpay plan is not the Pro plan ({detail}): fix RAZORPAY_PLAN_ID.",
     )
 
 
 def gateway_unavailable(detail: str) -> Problem:
-    return Problem("GATEWAY_UNAVAILABLE", f"Razorpay is unavailable: {detail}", retryable=True)
+    return Problem(
+        FailureCode.GATEWAY_UNAVAILABLE, f"Razorpay is unavailable: {detail}", retryable=True
+    )
 
 
 def gateway_rejected(detail: str) -> Problem:
-    return Problem("GATEWAY_REJECTED", f"Razorpay refused the request: {detail}")
+    return Problem(FailureCode.GATEWAY_REJECTED, f"Razorpay refused the request: {detail}")
 
 
 def from_gateway(error: GatewayCallError) -> Problem:

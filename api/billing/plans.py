@@ -1,12 +1,14 @@
-"""Making sure the Pro plan exists at Razorpay (or the sandbox), exactly once."""
+"""The catalog's plans at Razorpay (or the sandbox): found or created once, checked to sell."""
 
 from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
 
 import structlog
 
 from api.billing import outcomes
-from api.billing.catalog import Plan
-from api.billing.deps import Billing
+from api.billing.catalog import Plan, PlanCode
 from api.billing.outcomes import Problem
 from api.gateway.client import RazorpayGateway
 from api.gateway.entities import RazorpayPlan
@@ -69,41 +71,55 @@ def _differences(candidate: RazorpayPlan, plan: Plan) -> list[str]:
     ]
 
 
-async def plan_for_sale(billing: Billing) -> str | Problem:
-    """The Razorpay plan id to subscribe to, checked once to charge exactly the catalog's price."""
-    try:
-        plan_id = await resolve_plan_id(billing)
-        if plan_id is None:
-            return outcomes.PLAN_NOT_CONFIGURED
-        wrong = await _verify(billing, plan_id)
-    except GatewayCallError as error:
-        return outcomes.from_gateway(error)
-    return plan_id if wrong is None else wrong
+class PlanResolver:
+    """The Razorpay plan id each catalog plan is sold through, learnt once per process.
 
+    A configured id (`RAZORPAY_PLAN_ID`) is fetched once and kept only if it charges exactly the
+    catalog's price; without one, and only against the sandbox (never create plans at Razorpay
+    unasked), the plan is found or created by its price. Razorpay plans never change, so what
+    is learnt holds for the process's life. Billing holds one; its copies share it.
+    """
 
-async def _verify(billing: Billing, plan_id: str) -> Problem | None:
-    if billing.verified_plan_id == plan_id:
-        return None
-    try:
-        found = await billing.gateway.fetch_plan(plan_id)
-    except GatewayNotFound:
-        differences = ["Razorpay has no such plan"]
-    else:
-        differences = _differences(found, billing.plan)
-    if differences:
-        # Not remembered: every upgrade says so until the setting is fixed and the service restarts.
-        log.error("plan_misconfigured", plan_id=plan_id, differences=differences)
-        return outcomes.plan_misconfigured(f"{plan_id}: " + "; ".join(differences))
-    billing.verified_plan_id = plan_id
-    return None
+    def __init__(
+        self, configured: Mapping[PlanCode, str] | None = None, *, auto_sync: bool = False
+    ) -> None:
+        self._configured = dict(configured or {})
+        self._auto_sync = auto_sync
+        self._known: dict[PlanCode, str] = {}
+        self._sync_lock = asyncio.Lock()
 
+    async def for_sale(self, gateway: RazorpayGateway, plan: Plan) -> str | Problem:
+        """The Razorpay plan id to subscribe to for `plan`, or why there is none."""
+        known = self._known.get(plan.code)
+        if known is not None:
+            return known
+        configured = self._configured.get(plan.code)
+        try:
+            if configured is not None:
+                return await self._verify(gateway, plan, configured)
+            if not self._auto_sync:
+                return outcomes.PLAN_NOT_CONFIGURED
+            return await self._sync(gateway, plan)
+        except GatewayCallError as error:
+            return outcomes.from_gateway(error)
 
-async def resolve_plan_id(billing: Billing) -> str | None:
-    """The Razorpay plan id: configured, or (against the sandbox) found or created once."""
-    if billing.razorpay_plan_id is not None or not billing.auto_sync_plan:
-        return billing.razorpay_plan_id
-    async with billing.plan_lock:
-        if billing.razorpay_plan_id is None:
-            billing.razorpay_plan_id = (await sync_plan(billing.gateway, billing.plan)).id
-            billing.verified_plan_id = billing.razorpay_plan_id  # found or made by its price
-    return billing.razorpay_plan_id
+    async def _verify(self, gateway: RazorpayGateway, plan: Plan, plan_id: str) -> str | Problem:
+        try:
+            found = await gateway.fetch_plan(plan_id)
+        except GatewayNotFound:
+            differences = ["Razorpay has no such plan"]
+        else:
+            differences = _differences(found, plan)
+        if differences:
+            # Not remembered: every upgrade says so until the setting is fixed and the service
+            # restarts.
+            log.error("plan_misconfigured", plan_id=plan_id, differences=differences)
+            return outcomes.plan_misconfigured(f"{plan_id}: " + "; ".join(differences))
+        self._known[plan.code] = plan_id
+        return plan_id
+
+    async def _sync(self, gateway: RazorpayGateway, plan: Plan) -> str:
+        async with self._sync_lock:  # one sync at a time: two would each create a plan
+            if plan.code not in self._known:
+                self._known[plan.code] = (await sync_plan(gateway, plan)).id  # by its price
+            return self._known[plan.code]

@@ -23,7 +23,7 @@ from pymongo.errors import DuplicateKeyError
 
 from api.billing import outcomes
 from api.billing.deps import Billing
-from api.billing.outcomes import MIN_REFUND_PAISE, Problem
+from api.billing.outcomes import MIN_REFUND_PAISE, FailureCode, Problem
 from api.billing.payments import refunded_amount
 from api.billing.revocation import RevokeIncomplete, revoke_for
 from api.documents import Payment, Refund, RefundRequest
@@ -123,7 +123,8 @@ async def _refund_once(
         if done is not None:
             return done
     if request.refused_code is not None:
-        return Problem(request.refused_code, request.refused_message or KEY_KEEPS_ANSWER)
+        code = FailureCode(request.refused_code)
+        return Problem(code, request.refused_message or KEY_KEEPS_ANSWER)
     # Ours, a retry of one that died midway, or one running now: Razorpay's key makes it once.
     try:
         created = await _create(billing, ask, request)

@@ -1,8 +1,13 @@
 """`upgrade`: one unpaid Razorpay subscription per user at a time, whoever asks and how often.
 
-Double clicks, two tabs and two API processes all race here. The unique `open_key` of
+Double clicks, two tabs, retries and two API processes all race here. The unique `open_key` of
 `UpgradeClaim` picks one winner; everyone else reads the winner's subscription. The claim stays
 open while its subscription lives (see `api.billing.standing`), so no second one can start then.
+
+So the user is the idempotency key, and there is no other: asking again gets the open checkout
+while it is unpaid, and what stands in the way once it is paid (ALREADY_SUBSCRIBED, ...). A key
+per request could add only a replay of that first checkout after it was paid, which Razorpay
+Checkout refuses ("Customer payment is not allowed for the Subscription at this stage").
 """
 
 from __future__ import annotations
@@ -19,7 +24,6 @@ from api.billing.customers import customer_for
 from api.billing.deps import Billing
 from api.billing.entitlements import access_for
 from api.billing.outcomes import Problem
-from api.billing.plans import plan_for_sale
 from api.billing.standing import UNPAID, first_obstacle, obstacle
 from api.documents import Subscription, UpgradeClaim, User
 from api.gateway.errors import GatewayCallError
@@ -39,11 +43,11 @@ class Checkout:
     prefill_email: str | None
 
 
-async def upgrade(billing: Billing, user: User, idempotency_key: str) -> Checkout | Problem:
+async def upgrade(billing: Billing, user: User) -> Checkout | Problem:
     assert user.id is not None
     if (await access_for(user.id, billing.now())).plan is PlanCode.PRO:
         return outcomes.ALREADY_SUBSCRIBED
-    plan_id = await plan_for_sale(billing)
+    plan_id = await billing.plans.for_sale(billing.gateway, billing.plan)
     if isinstance(plan_id, Problem):
         return plan_id
     blocked = await first_obstacle(billing, user.id)
@@ -53,7 +57,7 @@ async def upgrade(billing: Billing, user: User, idempotency_key: str) -> Checkou
     while asyncio.get_running_loop().time() < deadline:
         claim = await UpgradeClaim.find_one(UpgradeClaim.open_key == str(user.id))
         if claim is None:
-            won = await _claim(billing, user, idempotency_key)
+            won = await _claim(billing, user)
             if won is not None:
                 return await _create(billing, user, won, plan_id)
             continue
@@ -64,14 +68,9 @@ async def upgrade(billing: Billing, user: User, idempotency_key: str) -> Checkou
     return outcomes.UPGRADE_IN_PROGRESS
 
 
-async def _claim(billing: Billing, user: User, idempotency_key: str) -> UpgradeClaim | None:
+async def _claim(billing: Billing, user: User) -> UpgradeClaim | None:
     assert user.id is not None
-    claim = UpgradeClaim(
-        user_id=user.id,
-        open_key=str(user.id),
-        idempotency_key=idempotency_key,
-        created_at=billing.now(),
-    )
+    claim = UpgradeClaim(user_id=user.id, open_key=str(user.id), created_at=billing.now())
     try:
         await claim.insert()
     except DuplicateKeyError:

@@ -71,7 +71,6 @@ class UpgradeClaim(Document):
 
     user_id: PydanticObjectId
     open_key: str
-    idempotency_key: str
     razorpay_subscription_id: str | None = None
     created_at: datetime
     closed_at: datetime | None = None

@@ -24,6 +24,11 @@ from api.ratelimit import Budget
 
 KEY = re.compile(r"[A-Za-z0-9_\-]{10,64}")
 RAZORPAY_ID = re.compile(r"[A-Za-z0-9_]{1,64}")
+# Still accepted, so that clients sending it keep working; to be removed.
+UPGRADE_KEY_IGNORED = (
+    "Ignored: `upgrade` is idempotent per user (the same unpaid checkout for every call), so a"
+    " key adds nothing. Leave it out."
+)
 
 
 @strawberry.type(description="What Razorpay Checkout needs: pass these as Checkout's options.")
@@ -68,12 +73,21 @@ def _razorpay_id(value: str, argument: str) -> str:
 @strawberry.type
 class BillingMutation:
     @strawberry.mutation(
-        description="Start buying Pro. Repeated calls return the same unpaid checkout.",
+        description=(
+            "Start buying Pro. Every call by the same user (double click, retry, second tab)"
+            " gets the same checkout while it is unpaid, and never a second live subscription."
+        ),
         extensions=[guard("subscription", "upgrade", limit=Budget.UPGRADE)],
     )
-    async def upgrade(self, info: Info, idempotency_key: str) -> UpgradeResult:
+    async def upgrade(
+        self,
+        info: Info,
+        idempotency_key: Annotated[
+            str | None, strawberry.argument(deprecation_reason=UPGRADE_KEY_IGNORED)
+        ] = None,
+    ) -> UpgradeResult:
         user = await signed_in_user(info)
-        outcome = await upgrade(billing_of(info), user, _key(idempotency_key, "idempotencyKey"))
+        outcome = await upgrade(billing_of(info), user)
         if isinstance(outcome, Problem):
             return failure(outcome)
         return _checkout(outcome)

@@ -7,15 +7,14 @@ from datetime import datetime
 import strawberry
 
 from api.authz.features import FeatureDecision, decide, decide_all
-from api.billing.catalog import Feature
 from api.graphql.context import Info
+from api.graphql.enums import Feature, PlanCode
 from api.graphql.guards import guard
-from api.graphql.plans import FeatureCode, PlanCode
 
 
 @strawberry.type
 class FeatureAccess:
-    feature: FeatureCode
+    feature: Feature
     name: str
     allowed: bool
     reason: str
@@ -33,13 +32,12 @@ class Entitlements:
 
 
 def feature_access(decision: FeatureDecision) -> FeatureAccess:
-    plan = decision.required_plan
     return FeatureAccess(
-        feature=FeatureCode(decision.feature.feature.value),
+        feature=decision.feature.feature,
         name=decision.feature.name,
         allowed=decision.allowed,
         reason=decision.reason,
-        required_plan=PlanCode(plan.value) if plan else None,
+        required_plan=decision.required_plan,
     )
 
 
@@ -52,7 +50,7 @@ class EntitlementQuery:
     async def entitlements(self, info: Info) -> Entitlements:
         access = await info.context.access()
         return Entitlements(
-            plan=PlanCode(access.plan.value),
+            plan=access.plan,
             access_until=access.access_until,
             reason=access.reason,
             features=[feature_access(d) for d in await decide_all(info.context.caller)],
@@ -62,5 +60,5 @@ class EntitlementQuery:
         description="May the viewer use this feature now?",
         extensions=[guard("entitlement", "read")],
     )
-    async def can_use(self, info: Info, feature: FeatureCode) -> FeatureAccess:
-        return feature_access(await decide(info.context.caller, Feature(feature.value)))
+    async def can_use(self, info: Info, feature: Feature) -> FeatureAccess:
+        return feature_access(await decide(info.context.caller, feature))

@@ -7,28 +7,16 @@ from enum import Enum
 import strawberry
 
 from api.authz.features import plan_features
-from api.billing import catalog
 from api.billing.catalog import PRO, Plan
 from api.graphql.context import Info
+from api.graphql.enums import Feature, PlanCode
 from api.graphql.guards import guard
 from api.graphql.money import Money, money
 
 
-@strawberry.enum
-class PlanCode(Enum):
-    FREE = "free"
-    PRO = "pro"
-
-
-@strawberry.enum
-class FeatureCode(Enum):
-    PROJECTS = "projects"
-    GITHUB_IMPORT = "github_import"
-
-
 @strawberry.type(description="A feature of the product and the cheapest plan that includes it.")
 class FeatureInfo:
-    code: FeatureCode
+    code: Feature
     name: str
     plan: PlanCode
 
@@ -44,12 +32,12 @@ class PlanType:
     name: str
     price: Money
     interval: BillingInterval
-    code: strawberry.Private[catalog.PlanCode]
+    code: strawberry.Private[PlanCode]
 
     @strawberry.field(description="What the plan includes, as the access policy grants it.")
     def features(self, info: Info) -> list[FeatureInfo]:
         return [
-            FeatureInfo(code=FeatureCode(f.feature.value), name=f.name, plan=PlanCode(cheapest))
+            FeatureInfo(code=f.feature, name=f.name, plan=cheapest)
             for f, cheapest in plan_features(info.context.services.authorizer, self.code)
         ]
 

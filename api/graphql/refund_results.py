@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Annotated
 
 import strawberry
@@ -10,21 +9,9 @@ import strawberry
 from api.billing import revocation
 from api.billing.outcomes import Problem
 from api.documents import Refund
+from api.graphql.enums import Unfinished
 from api.graphql.failures import Failure, failure
 from api.graphql.payments import RefundType, refund_type
-
-
-@strawberry.enum(description="The part of revoking access (`access: REVOKE_NOW`) not done yet.")
-class RevokeStep(Enum):
-    REVOKE_ACCESS = strawberry.enum_value(
-        "revoke_access",
-        description="Access was not revoked: the payment is not linked to a subscription yet.",
-    )
-    STOP_CHARGING = strawberry.enum_value(
-        "stop_charging",
-        description="Access has ended, but Razorpay did not cancel the subscription: it may"
-        " charge again.",
-    )
 
 
 @strawberry.type(
@@ -36,7 +23,7 @@ class RevokeStep(Enum):
 )
 class RevokeIncomplete:
     refund: RefundType
-    unfinished: RevokeStep
+    unfinished: Unfinished
     message: str
     retryable: bool = strawberry.field(
         description="Whether sending the same request again, with the same key, can finish it."
@@ -54,7 +41,7 @@ def refund_result(
     if isinstance(outcome, revocation.RevokeIncomplete):
         return RevokeIncomplete(
             refund=refund_type(outcome.refund),
-            unfinished=RevokeStep(outcome.unfinished.value),
+            unfinished=outcome.unfinished,
             message=outcome.message,
             retryable=outcome.retryable,
         )

@@ -1,0 +1,51 @@
+"""The domain's enums as the schema shows them: each exposed once, here, under its GraphQL name.
+
+The schema uses these very classes, not copies, so a member added, renamed or removed in the
+domain is one in the schema too (and `schema.graphql`'s test says so). GraphQL values are the
+members' names; descriptions are the schema's business, so they are given here, not in the domain.
+Import the enums of the schema from this module: it is what registers them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import Enum
+
+import strawberry
+from strawberry.types.enum import has_enum_definition
+
+from api.billing.catalog import Feature, PlanCode
+from api.billing.outcomes import FailureCode
+from api.billing.revocation import Unfinished
+
+
+def exposed(
+    cls: type[Enum],
+    *,
+    name: str,
+    description: str | None = None,
+    values: Mapping[Enum, str] | None = None,
+) -> None:
+    """`cls` as the GraphQL enum `name`, each member described by `values` where given."""
+    registered = strawberry.enum(cls, name=name, description=description)
+    assert has_enum_definition(registered)
+    for value in registered.__strawberry_definition__.values:
+        value.description = (values or {}).get(cls[value.name])
+
+
+exposed(FailureCode, name="FailureCode")
+exposed(PlanCode, name="PlanCode")
+exposed(Feature, name="FeatureCode")
+exposed(
+    Unfinished,
+    name="RevokeStep",
+    description="The part of revoking access (`access: REVOKE_NOW`) not done yet.",
+    values={
+        Unfinished.REVOKE_ACCESS: "Access was not revoked: the payment is not linked to a"
+        " subscription yet.",
+        Unfinished.STOP_CHARGING: "Access has ended, but Razorpay did not cancel the"
+        " subscription: it may charge again.",
+    },
+)
+
+__all__ = ["FailureCode", "Feature", "PlanCode", "Unfinished"]
