@@ -4,7 +4,6 @@ once when the caller is cancelled; writes exactly as the gateway makes them."""
 from __future__ import annotations
 
 import threading
-import time
 
 import anyio
 import pytest
@@ -25,15 +24,13 @@ async def test_a_read_within_a_deadline_is_one_attempt_cut_at_the_deadline(
     # given a Razorpay that answers after 5 s, and a gateway that would wait 10 s, three times
     server.on("GET", SUB_PATH, ok(subscription_json(), delay_seconds=5.0))
     async with make_gateway(server.base_url, read_timeout_seconds=10.0, retry_attempts=3) as gw:
-        started = time.monotonic()
-
         # when it is read through a view with a 0.2 s deadline
         with pytest.raises(GatewayTimeout):
             await gw.reading_within(0.2).fetch_subscription(SUB_ID)
 
-    # then one attempt was made, cut off long before the gateway's own timeout
+    # then one attempt was made, and it was cut off: waited for, the answer (at 5 s, inside the
+    # gateway's own 10 s) would have been a success, not a timeout
     assert len(server.seen("GET", SUB_PATH)) == 1
-    assert time.monotonic() - started < 3.0
 
 
 async def test_a_read_within_a_deadline_is_not_retried(server: FaultServer) -> None:
