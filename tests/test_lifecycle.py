@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from api.billing.lifecycle import (
+from api.billing.subscription.lifecycle import (
     ACCESS_REVOKED,
     CANCEL_REQUESTED,
     FETCHED,

@@ -24,9 +24,9 @@ import uvicorn
 from beanie import PydanticObjectId
 
 from api.app import create_app
-from api.billing import inbox
 from api.billing.convergence import MAX_ROUNDS, NotConverged, Settled, until_settled
 from api.billing.deps import Billing
+from api.billing.events import inbox
 from api.documents import Payment, Subscription, WebhookClaim, WebhookEvent
 from api.documents.events import EventStatus
 from api.services import Services

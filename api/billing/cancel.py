@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from api.billing import outcomes, subscription_state
+from api.billing import outcomes
 from api.billing.deps import Billing
-from api.billing.lifecycle import CANCEL_REQUESTED
 from api.billing.outcomes import Problem
-from api.billing.subscriptions import current_subscription, observe_snapshot
+from api.billing.subscription import store
+from api.billing.subscription.lifecycle import CANCEL_REQUESTED
+from api.billing.subscription.queries import current_subscription, observe_snapshot
 from api.documents import Subscription, SubscriptionObservation, User
 from api.gateway.errors import GatewayCallError
 
@@ -43,7 +44,7 @@ async def cancel_subscription(
 
 
 async def _remember_cancel_at_period_end(billing: Billing, subscription: Subscription) -> None:
-    await subscription_state.record(
+    await store.record(
         SubscriptionObservation(
             id=f"cancel-at-period-end:{subscription.razorpay_subscription_id}",
             razorpay_subscription_id=subscription.razorpay_subscription_id,

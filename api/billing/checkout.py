@@ -9,7 +9,7 @@ from __future__ import annotations
 from api.billing import outcomes
 from api.billing.deps import Billing
 from api.billing.outcomes import Problem
-from api.billing.subscriptions import (
+from api.billing.subscription.queries import (
     observe_snapshot,
     owned_subscription,
     record_subscription_payment,

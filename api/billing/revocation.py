@@ -13,10 +13,10 @@ from enum import Enum
 
 import structlog
 
-from api.billing import subscription_state
 from api.billing.deps import Billing
-from api.billing.lifecycle import ACCESS_REVOKED, TERMINAL
-from api.billing.subscriptions import observe_snapshot
+from api.billing.subscription import store
+from api.billing.subscription.lifecycle import ACCESS_REVOKED, TERMINAL
+from api.billing.subscription.queries import observe_snapshot
 from api.documents import Payment, Refund, Subscription, SubscriptionObservation
 from api.gateway.errors import GatewayCallError
 
@@ -83,7 +83,7 @@ async def revoke_access(
 
     Raises the gateway's error when Razorpay does not cancel: access has ended by then.
     """
-    await subscription_state.record(
+    await store.record(
         SubscriptionObservation(
             id=f"revoke:{cause}",
             razorpay_subscription_id=razorpay_subscription_id,
@@ -92,7 +92,7 @@ async def revoke_access(
             source=f"mutation:refundPayment:{cause}",
         )
     )
-    subscription = await subscription_state.refresh(
+    subscription = await store.refresh(
         razorpay_subscription_id, grace=billing.grace, now=billing.now()
     )
     if subscription is None or subscription.status in TERMINAL:

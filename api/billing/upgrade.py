@@ -20,7 +20,7 @@ from api.billing.deps import Billing
 from api.billing.entitlements import access_for
 from api.billing.outcomes import Problem
 from api.billing.plans import plan_for_sale
-from api.billing.standing import UNPAID, first_obstacle, obstacle
+from api.billing.subscription.standing import UNPAID, first_obstacle, obstacle
 from api.documents import Subscription, UpgradeClaim, User
 from api.gateway.errors import GatewayCallError
 

@@ -1,8 +1,8 @@
 """Subscriptions as this service sees them, and the claim that keeps upgrades to one at a time.
 
 A `Subscription` is derived state: a fold over its `SubscriptionObservation`s (see
-`api.billing.lifecycle`), rewritten whole whenever an observation arrives. The entitlement check
-reads only `access_until` through the (user_id, access_until) index.
+`api.billing.subscription.lifecycle`), rewritten whole whenever an observation arrives. The
+entitlement check reads only `access_until` through the (user_id, access_until) index.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from enum import Enum
 import strawberry
 
 from api.billing.catalog import PRO
-from api.billing.subscriptions import current_subscription
+from api.billing.subscription.queries import current_subscription
 from api.documents import Subscription
 from api.graphql.billing_context import signed_in_user
 from api.graphql.context import Info

@@ -28,11 +28,11 @@ import structlog
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from api.billing import inbox
 from api.billing.deps import Billing
-from api.billing.inbox import Outcome
+from api.billing.events import inbox
+from api.billing.events.handlers import HANDLERS
+from api.billing.events.inbox import Outcome
 from api.gateway.client import RazorpayGateway
-from api.webhooks.handlers import HANDLERS
 
 EVENT_ID = re.compile(r"[A-Za-z0-9_\-]{1,64}")
 log = structlog.get_logger("webhooks")

@@ -14,9 +14,9 @@ from beanie import PydanticObjectId
 
 from api.billing import outcomes
 from api.billing.deps import Billing
-from api.billing.lifecycle import TERMINAL
 from api.billing.outcomes import Problem
-from api.billing.subscriptions import observe_snapshot
+from api.billing.subscription.lifecycle import TERMINAL
+from api.billing.subscription.queries import observe_snapshot
 from api.documents import Subscription
 from api.gateway.entities import RazorpaySubscription
 from api.gateway.errors import GatewayCallError, GatewayRejected

@@ -22,7 +22,7 @@ from typing import Any
 from pymongo.errors import DuplicateKeyError
 
 from api.billing.convergence import Settled, until_settled
-from api.billing.lifecycle import Derived, Observation, derive
+from api.billing.subscription.lifecycle import Derived, Observation, derive
 from api.documents.events import AccessChange
 from api.documents.subscriptions import Subscription, SubscriptionObservation
 from api.gateway.entities import RazorpaySubscription

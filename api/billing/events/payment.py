@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from api.billing.attribution import Unowned, owner_of, record_owned_payment
 from api.billing.deps import Billing
-from api.billing.inbox import Envelope, Handled, Outcome
+from api.billing.events.inbox import Envelope, Handled, Outcome
 from api.billing.refunds import record_refund
 from api.documents import Payment
 from api.gateway.entities import RazorpayRefund, parse_invoice, parse_payment, parse_refund

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from beanie import PydanticObjectId, SortDirection
 
-from api.billing import subscription_state
 from api.billing.attribution import Owner, record_owned_payment
 from api.billing.deps import Billing
-from api.billing.lifecycle import FETCHED
+from api.billing.subscription import store
+from api.billing.subscription.lifecycle import FETCHED
 from api.documents import Payment, Subscription
 from api.gateway.entities import RazorpayPayment, RazorpaySubscription
 
@@ -38,11 +38,11 @@ async def observe_snapshot(
 ) -> Subscription | None:
     """Record a Razorpay snapshot once and bring the subscription's derived state up to date."""
     now = billing.now()
-    observation = subscription_state.observation_of(
+    observation = store.observation_of(
         snapshot, id=observation_id, event=event, observed_at=now, source=source
     )
-    await subscription_state.record(observation)
-    return await subscription_state.refresh(snapshot.id, grace=billing.grace, now=now)
+    await store.record(observation)
+    return await store.refresh(snapshot.id, grace=billing.grace, now=now)
 
 
 async def record_subscription_payment(

@@ -3,7 +3,7 @@ delivery at a time, within a budget, and marked.
 
 A redelivery of an event already handled is acknowledged without applying it again. While one
 delivery applies an event, another is answered `in_progress` and applies nothing (Razorpay
-delivers it again later); see `api.billing.event_claims`. An event that failed, or whose applier
+delivers it again later); see `api.billing.events.claims`. An event that failed, or whose applier
 died midway, is applied by the next delivery: every handler is idempotent and the subscription
 fold is order-independent, so a re-application repairs whatever a cut-off one left.
 
@@ -24,10 +24,10 @@ from typing import Any
 
 import structlog
 
-from api.billing import event_claims
 from api.billing.convergence import NotConverged
 from api.billing.deps import Billing
-from api.billing.event_claims import Claim, Refused
+from api.billing.events import claims
+from api.billing.events.claims import Claim, Refused
 from api.documents import WebhookEvent
 from api.documents.events import EventStatus
 from api.gateway.coerce import MalformedEntity
@@ -87,7 +87,7 @@ Handler = Callable[[Billing, Envelope], Awaitable[Handled]]
 async def receive(
     billing: Billing, envelope: Envelope, handler: Handler | None, *, budget: timedelta
 ) -> Handled:
-    claimed = await event_claims.claim(_stored(billing, envelope), lease=budget + LEASE_MARGIN)
+    claimed = await claims.claim(_stored(billing, envelope), lease=budget + LEASE_MARGIN)
     if claimed is Refused.DONE:
         return Handled(Outcome.DUPLICATE)
     if claimed is Refused.BUSY:
@@ -147,7 +147,7 @@ async def _apply(billing: Billing, envelope: Envelope, handler: Handler | None) 
 async def _settle(billing: Billing, claimed: Claim, handled: Handled) -> None:
     done = STORED.get(handled.status)
     note = handled.note[:500] if handled.note else None
-    await event_claims.settle(
+    await claims.settle(
         claimed,
         {
             "status": done or EventStatus.FAILED,

@@ -3,9 +3,9 @@ acknowledged and recorded as ignored."""
 
 from __future__ import annotations
 
-from api.billing.inbox import Handler
-from api.billing.payment_events import on_invoice_paid, on_payment_event, on_refund_event
-from api.billing.webhook_handlers import on_subscription_event
+from api.billing.events.inbox import Handler
+from api.billing.events.payment import on_invoice_paid, on_payment_event, on_refund_event
+from api.billing.events.subscription import on_subscription_event
 
 SUBSCRIPTION_EVENTS = (
     "authenticated",
