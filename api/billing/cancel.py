@@ -13,15 +13,13 @@ from api.billing.subscription.queries import current_subscription, observe_snaps
 from api.documents import Subscription, SubscriptionObservation, User
 from api.gateway.errors import GatewayCallError
 
-CANCELLABLE = frozenset({"created", "authenticated", "active", "pending", "halted", "paused"})
-
 
 async def cancel_subscription(
     billing: Billing, user: User, *, at_period_end: bool
 ) -> Subscription | Problem:
     assert user.id is not None
     subscription = await current_subscription(user.id)
-    if subscription is None or subscription.status not in CANCELLABLE:
+    if subscription is None or subscription.status.is_terminal:
         return outcomes.NO_ACTIVE_SUBSCRIPTION
     if at_period_end and subscription.cancel_at_period_end:
         return subscription  # asked twice: Razorpay would accept it twice, we need not

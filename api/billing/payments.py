@@ -15,14 +15,17 @@ from pymongo.errors import DuplicateKeyError
 from api.billing.convergence import Settled, until_settled
 from api.documents.payments import Payment, Refund
 from api.gateway.entities import RazorpayPayment
+from api.statuses import PaymentStatus, RefundStatus
 
 log = structlog.get_logger("billing.payments")
 MAX_PAGE = 100
-RECORDED_STATUSES = frozenset({"captured", "refunded", "failed"})
 # A payment only moves forward: a late authorisation turns a failed payment into a captured one.
-# "refunded" is kept as captured: what was refunded is the sum of the payment's refunds.
-STATUS_RANK = {"created": 0, "failed": 1, "authorized": 2, "captured": 3}
-LOCAL_STATUS = {"refunded": "captured"}
+PROGRESS = {
+    PaymentStatus.CREATED: 0,
+    PaymentStatus.FAILED: 1,
+    PaymentStatus.AUTHORIZED: 2,
+    PaymentStatus.CAPTURED: 3,
+}
 # Links and details a later observation may fill in; once set they never change.
 FILL_INS = (
     "razorpay_subscription_id",
@@ -49,7 +52,7 @@ async def record_payment(
     more, so merging is monotonic: missing links are filled in, the status only moves forward.
     Raises `NotConverged` when concurrent writers keep the stored record from settling.
     """
-    if payment.status not in RECORDED_STATUSES:
+    if not payment.status.is_settled:
         return None
     observed = _document(payment, user_id, subscription_id, expected_amount, source, now)
     try:
@@ -107,12 +110,12 @@ def _owned_through_subscription(stored: Payment, observed: Payment) -> bool:
     return linked is not None and stored.razorpay_subscription_id in (None, linked)
 
 
-def _rank(status: str) -> int:
-    return STATUS_RANK.get(status, 0)
+def _rank(status: PaymentStatus) -> int:
+    return PROGRESS.get(status, 0)
 
 
-def _mismatch(status: str, amount: int, expected: int | None) -> bool:
-    return status == "captured" and expected is not None and amount != expected
+def _mismatch(status: PaymentStatus, amount: int, expected: int | None) -> bool:
+    return status is PaymentStatus.CAPTURED and expected is not None and amount != expected
 
 
 def _warn_mismatch(payment: Payment) -> None:
@@ -132,7 +135,8 @@ def _document(
     source: str,
     now: datetime,
 ) -> Payment:
-    status = LOCAL_STATUS.get(payment.status, payment.status)
+    # Kept as captured: what was refunded is the sum of the payment's refunds.
+    status = PaymentStatus.CAPTURED if payment.status.money_taken else payment.status
     return Payment(
         id=payment.id,
         user_id=user_id,
@@ -156,7 +160,7 @@ def _document(
 
 async def refunded_amount(payment_id: str) -> int:
     refunds = await Refund.find(
-        Refund.payment_id == payment_id, Refund.status != "failed"
+        Refund.payment_id == payment_id, Refund.status != RefundStatus.FAILED
     ).to_list()
     return sum(r.amount for r in refunds)
 

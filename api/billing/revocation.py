@@ -15,7 +15,7 @@ import structlog
 
 from api.billing.deps import Billing
 from api.billing.subscription import store
-from api.billing.subscription.lifecycle import ACCESS_REVOKED, TERMINAL
+from api.billing.subscription.lifecycle import ACCESS_REVOKED
 from api.billing.subscription.queries import observe_snapshot
 from api.documents import Payment, Refund, Subscription, SubscriptionObservation
 from api.gateway.errors import GatewayCallError
@@ -95,7 +95,7 @@ async def revoke_access(
     subscription = await store.refresh(
         razorpay_subscription_id, grace=billing.grace, now=billing.now()
     )
-    if subscription is None or subscription.status in TERMINAL:
+    if subscription is None or subscription.status.is_terminal:
         return subscription  # Razorpay will not charge it again: nothing to cancel
     # A later charge cannot restore access (the revoke outranks it), but it would take money.
     snapshot = await billing.gateway.cancel_subscription(

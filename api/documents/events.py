@@ -16,6 +16,11 @@ class EventStatus(StrEnum):
     IGNORED = "ignored"  # nothing of this service's in it
     FAILED = "failed"  # not applied (yet): the next delivery claims it and applies it
 
+    @property
+    def is_done(self) -> bool:
+        """Applied (or found to need nothing): a later delivery has nothing to do."""
+        return self in (EventStatus.PROCESSED, EventStatus.STALE, EventStatus.IGNORED)
+
 
 class WebhookEvent(Document):
     """One per event id. Inserting it is the first delivery's claim on applying the event."""

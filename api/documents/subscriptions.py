@@ -12,13 +12,15 @@ from datetime import datetime
 from beanie import Document, PydanticObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
+from api.statuses import SubscriptionStatus
+
 
 class Subscription(Document):
     user_id: PydanticObjectId
     razorpay_subscription_id: str
     razorpay_plan_id: str
     plan_code: str
-    status: str
+    status: SubscriptionStatus
     current_start: datetime | None = None
     current_end: datetime | None = None
     charge_at: datetime | None = None
@@ -52,7 +54,7 @@ class SubscriptionObservation(Document):
     razorpay_subscription_id: str
     event: str
     observed_at: datetime
-    status: str | None = None
+    status: SubscriptionStatus | None = None
     paid_count: int = 0
     current_start: datetime | None = None
     current_end: datetime | None = None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 
 import strawberry
 
@@ -14,19 +13,13 @@ from api.graphql.billing_context import signed_in_user
 from api.graphql.context import Info
 from api.graphql.guards import guard
 from api.graphql.plans import PlanType, plan_type
+from api.statuses import SubscriptionStatus
 
-
-@strawberry.enum(description="Razorpay's subscription status, as this service last learnt it.")
-class SubscriptionStatus(Enum):
-    CREATED = "created"
-    AUTHENTICATED = "authenticated"
-    ACTIVE = "active"
-    PENDING = "pending"
-    HALTED = "halted"
-    PAUSED = "paused"
-    CANCELLED = "cancelled"
-    COMPLETED = "completed"
-    EXPIRED = "expired"
+# The stored status itself, so the schema's values cannot drift from it.
+strawberry.enum(
+    SubscriptionStatus,
+    description="Razorpay's subscription status, as this service last learnt it.",
+)
 
 
 @strawberry.type
@@ -51,13 +44,10 @@ def subscription_type(document: Subscription) -> SubscriptionType:
     period = None
     if document.current_start and document.current_end:
         period = Period(start=document.current_start, end=document.current_end)
-    charging = (
-        document.status in ("active", "pending", "authenticated")
-        and not document.cancel_at_period_end
-    )
+    charging = document.status.still_charging and not document.cancel_at_period_end
     return SubscriptionType(
         id=strawberry.ID(document.razorpay_subscription_id),
-        status=SubscriptionStatus(document.status),
+        status=document.status,
         plan=plan_type(PRO),
         current_period=period,
         access_until=document.access_until,
