@@ -98,7 +98,6 @@ async def a_subscription_of_ours() -> PydanticObjectId:
         razorpay_subscription_id=SUBSCRIPTION_ID,
         razorpay_plan_id="plan_InboxTest0001",
         plan_code="pro",
-        status="active",
         created_at=now,
         updated_at=now,
     ).insert()

@@ -9,11 +9,8 @@ from __future__ import annotations
 from api.billing import outcomes
 from api.billing.deps import Billing
 from api.billing.outcomes import Problem
-from api.billing.subscription.queries import (
-    observe_snapshot,
-    owned_subscription,
-    record_subscription_payment,
-)
+from api.billing.subscription import store
+from api.billing.subscription.queries import owned_subscription, record_subscription_payment
 from api.documents import Subscription, User
 from api.gateway.errors import GatewayCallError
 
@@ -39,10 +36,7 @@ async def confirm_checkout(
     await record_subscription_payment(
         billing, subscription, payment, source=f"checkout:{payment_id}"
     )
-    updated = await observe_snapshot(
-        billing,
-        snapshot,
-        observation_id=f"checkout:{payment_id}",
-        source="mutation:confirmCheckout",
+    observed = await store.observe(
+        billing, snapshot, id=f"checkout:{payment_id}", source="mutation:confirmCheckout"
     )
-    return updated or subscription
+    return observed.subscription or subscription

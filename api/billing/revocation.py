@@ -15,8 +15,7 @@ import structlog
 
 from api.billing.deps import Billing
 from api.billing.subscription import store
-from api.billing.subscription.lifecycle import ACCESS_REVOKED
-from api.billing.subscription.queries import observe_snapshot
+from api.billing.subscription.lifecycle import Decision
 from api.documents import Payment, Refund, Subscription, SubscriptionObservation
 from api.gateway.errors import GatewayCallError
 
@@ -87,23 +86,22 @@ async def revoke_access(
         SubscriptionObservation(
             id=f"revoke:{cause}",
             razorpay_subscription_id=razorpay_subscription_id,
-            event=ACCESS_REVOKED,
+            event=Decision.ACCESS_REVOKED,
             observed_at=billing.now(),
             source=f"mutation:refundPayment:{cause}",
         )
     )
-    subscription = await store.refresh(
+    refreshed = await store.refresh(
         razorpay_subscription_id, grace=billing.grace, now=billing.now()
     )
-    if subscription is None or subscription.status.is_terminal:
+    subscription = refreshed.subscription
+    if subscription is None or subscription.state.razorpay.status.is_terminal:
         return subscription  # Razorpay will not charge it again: nothing to cancel
     # A later charge cannot restore access (the revoke outranks it), but it would take money.
     snapshot = await billing.gateway.cancel_subscription(
         razorpay_subscription_id, at_cycle_end=False
     )
-    return await observe_snapshot(
-        billing,
-        snapshot,
-        observation_id=f"revoke-cancel:{cause}",
-        source=f"mutation:refundPayment:{cause}",
+    observed = await store.observe(
+        billing, snapshot, id=f"revoke-cancel:{cause}", source=f"mutation:refundPayment:{cause}"
     )
+    return observed.subscription

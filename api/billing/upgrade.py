@@ -89,7 +89,7 @@ async def _reuse(billing: Billing, user: User, claim: UpgradeClaim) -> Checkout 
     subscription = await Subscription.find_one(
         Subscription.razorpay_subscription_id == claim.razorpay_subscription_id
     )
-    if subscription is not None and subscription.status == UNPAID:
+    if subscription is not None and subscription.state.razorpay.status == UNPAID:
         return _checkout(billing, user, subscription.razorpay_subscription_id)
     # Read now, not at the access check: a webhook may have activated it in between.
     problem = await obstacle(billing, subscription) if subscription is not None else None
@@ -122,7 +122,6 @@ async def _create(
         razorpay_subscription_id=created.id,
         razorpay_plan_id=created.plan_id,
         plan_code=billing.plan.code.value,
-        status=created.status,
         created_at=now,
         updated_at=now,
     ).insert()

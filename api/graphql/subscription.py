@@ -41,19 +41,20 @@ class SubscriptionType:
 
 
 def subscription_type(document: Subscription) -> SubscriptionType:
+    state, razorpay = document.state, document.state.razorpay
     period = None
-    if document.current_start and document.current_end:
-        period = Period(start=document.current_start, end=document.current_end)
-    charging = document.status.still_charging and not document.cancel_at_period_end
+    if razorpay.current_start and razorpay.current_end:
+        period = Period(start=razorpay.current_start, end=razorpay.current_end)
+    charging = razorpay.status.still_charging and not state.cancel_at_period_end
     return SubscriptionType(
         id=strawberry.ID(document.razorpay_subscription_id),
-        status=document.status,
+        status=razorpay.status,
         plan=plan_type(PRO),
         current_period=period,
-        access_until=document.access_until,
-        access_reason=document.access_reason,
-        cancel_at_period_end=document.cancel_at_period_end,
-        next_charge_at=document.charge_at if charging else None,
+        access_until=state.access_until,
+        access_reason=state.access_reason,
+        cancel_at_period_end=state.cancel_at_period_end,
+        next_charge_at=razorpay.charge_at if charging else None,
     )
 
 

@@ -22,23 +22,22 @@ async def on_subscription_event(billing: Billing, envelope: Envelope) -> Handled
     subscription = await _subscription_for(billing, snapshot)
     if subscription is None:
         return Handled(Outcome.IGNORED, "not a subscription of this service")
-    observation = store.observation_of(
-        snapshot,
-        id=f"webhook:{envelope.event_id}",
-        event=envelope.event,
-        observed_at=envelope.created_at,
-        source=f"webhook:{envelope.event_id}",
-    )
-    stale = store.as_observation(observation).rank < tuple(subscription.applied_rank)
-    await store.record(observation)
+    source = f"webhook:{envelope.event_id}"
     payment = envelope.entity("payment")
     if payment is not None:
         await record_subscription_payment(
-            billing, subscription, parse_payment(payment), source=f"webhook:{envelope.event_id}"
+            billing, subscription, parse_payment(payment), source=source
         )
-    await store.refresh(snapshot.id, grace=billing.grace, now=billing.now())
-    if stale:
-        return Handled(Outcome.STALE, "older than what is already applied")
+    observed = await store.observe(
+        billing,
+        snapshot,
+        id=source,
+        event=envelope.event,
+        observed_at=envelope.created_at,
+        source=source,
+    )
+    if not observed.changed:
+        return Handled(Outcome.STALE, "older than what is already applied, and adds nothing")
     return Handled(Outcome.PROCESSED)
 
 
@@ -62,7 +61,6 @@ async def _subscription_for(
         razorpay_subscription_id=snapshot.id,
         razorpay_plan_id=snapshot.plan_id,
         plan_code=billing.plan.code.value,
-        status=snapshot.status,
         created_at=snapshot.created_at or now,
         updated_at=now,
     )

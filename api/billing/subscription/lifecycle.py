@@ -1,212 +1,194 @@
 """The subscription lifecycle as one table, and the fold that turns observations into access.
 
-Every observation of a subscription (a webhook's snapshot, a fetched snapshot, a local decision)
-is looked up in `TABLE` by (Razorpay status, event) to find its effect on access. `derive` sorts
-the observations by `rank` — Razorpay's own counters and timestamps — and folds them in that
-order, so the result is the same whatever order they arrived in, and however often.
+What an observation does to access depends on one thing: the status in Razorpay's snapshot
+(whichever event brought it, or a fetch), or, for a decision of this service's own, the decision.
+`TABLE` says it, one row each. `derive` sorts the observations by `rank` — Razorpay's own counters
+and timestamps — and folds them in that order, so the result is the same whatever order they
+arrived in, and however often.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
+
+from api.documents.subscriptions import AccessReason, Snapshot, SubscriptionState
+from api.statuses import SubscriptionStatus
 
 
 class Effect(StrEnum):
-    GRANT = "grant"  # paid: access until the end of the paid period
-    GRACE = "grace"  # a renewal failed: access until the paid period's end plus grace
-    END = "end"  # cancelled: access ends when the subscription ended (now, or at period end)
-    SUSPEND = "suspend"  # paused: no access while paused
-    REVOKE = "revoke"  # a refund revoked access: ends now, and nothing grants it again
-    FLAG_CANCEL = "flag_cancel"  # cancel at period end requested: access unchanged
-    NONE = "none"  # no access granted or taken
+    GRANT = "grant"  # access until the end of the paid period
+    GRACE = "grace"  # access until the end of the paid period plus grace
+    END = "end"  # access ends when the subscription ended (now, or at period end)
+    SUSPEND = "suspend"  # no access from now on
+    REVOKE = "revoke"  # access ends now, and nothing grants it again
+    FLAG_CANCEL = "flag_cancel"  # access unchanged; the subscription is marked as ending
+    NONE = "none"  # access unchanged
 
 
-@dataclass(frozen=True)
-class Transition:
-    status: str
-    effect: Effect
+class Decision(StrEnum):
+    """What this service itself decided about a subscription, observed beside what Razorpay says."""
+
+    CANCEL_REQUESTED = "cancel_at_period_end.requested"
+    ACCESS_REVOKED = "access.revoked"
+
+    @classmethod
+    def of(cls, event: str) -> Decision | None:
+        try:
+            return cls(event)
+        except ValueError:
+            return None
 
 
-# Local events: what this service itself decided or fetched.
-FETCHED = "fetched"
-CANCEL_REQUESTED = "cancel_at_period_end.requested"
-ACCESS_REVOKED = "access.revoked"
+FETCHED = "fetched"  # the event of a snapshot read from Razorpay's API rather than delivered
 
-TABLE: dict[tuple[str, str], Transition] = {
-    ("created", FETCHED): Transition("created", Effect.NONE),
-    ("authenticated", "subscription.authenticated"): Transition("authenticated", Effect.NONE),
-    ("authenticated", FETCHED): Transition("authenticated", Effect.NONE),
-    ("active", "subscription.activated"): Transition("active", Effect.GRANT),
-    ("active", "subscription.charged"): Transition("active", Effect.GRANT),
-    ("active", "subscription.resumed"): Transition("active", Effect.GRANT),
-    ("active", "subscription.updated"): Transition("active", Effect.GRANT),
-    ("active", FETCHED): Transition("active", Effect.GRANT),
-    ("pending", "subscription.pending"): Transition("pending", Effect.GRACE),
-    ("pending", FETCHED): Transition("pending", Effect.GRACE),
-    ("halted", "subscription.halted"): Transition("halted", Effect.GRACE),
-    ("halted", FETCHED): Transition("halted", Effect.GRACE),
-    ("cancelled", "subscription.cancelled"): Transition("cancelled", Effect.END),
-    ("cancelled", FETCHED): Transition("cancelled", Effect.END),
-    ("completed", "subscription.completed"): Transition("completed", Effect.GRANT),
-    ("completed", "subscription.charged"): Transition("completed", Effect.GRANT),
-    ("completed", FETCHED): Transition("completed", Effect.GRANT),
-    ("expired", FETCHED): Transition("expired", Effect.NONE),
-    ("paused", "subscription.paused"): Transition("paused", Effect.SUSPEND),
-    ("paused", FETCHED): Transition("paused", Effect.SUSPEND),
+TABLE: dict[SubscriptionStatus | Decision, Effect] = {
+    # Razorpay's status, from a webhook or a fetch
+    SubscriptionStatus.CREATED: Effect.NONE,  # checkout opened, nothing paid
+    SubscriptionStatus.AUTHENTICATED: Effect.NONE,  # mandate set up, first charge to come
+    SubscriptionStatus.ACTIVE: Effect.GRANT,  # a charge went through
+    SubscriptionStatus.PENDING: Effect.GRACE,  # a renewal failed; Razorpay retries it
+    SubscriptionStatus.HALTED: Effect.GRACE,  # the retries failed: access ends with the grace
+    SubscriptionStatus.PAUSED: Effect.SUSPEND,
+    SubscriptionStatus.CANCELLED: Effect.END,
+    SubscriptionStatus.COMPLETED: Effect.GRANT,  # its last cycle was paid
+    SubscriptionStatus.EXPIRED: Effect.NONE,  # never authenticated: nothing was granted
+    # This service's own decisions
+    Decision.CANCEL_REQUESTED: Effect.FLAG_CANCEL,  # Razorpay ends it at period end
+    Decision.ACCESS_REVOKED: Effect.REVOKE,  # a refund that revokes access
 }
-LOCAL_EFFECTS: dict[str, Effect] = {
-    CANCEL_REQUESTED: Effect.FLAG_CANCEL,
-    ACCESS_REVOKED: Effect.REVOKE,
-}
-TERMINAL = frozenset({"cancelled", "completed", "expired"})
-STATUS_ORDER = {
-    s: i
-    for i, s in enumerate(
+# Ties in Razorpay's counters break toward the status that comes later in a subscription's life.
+LATER = {
+    status: i
+    for i, status in enumerate(
         [
-            "created",
-            "authenticated",
-            "active",
-            "paused",
-            "pending",
-            "halted",
-            "expired",
-            "completed",
-            "cancelled",
+            SubscriptionStatus.CREATED,
+            SubscriptionStatus.AUTHENTICATED,
+            SubscriptionStatus.ACTIVE,
+            SubscriptionStatus.PAUSED,
+            SubscriptionStatus.PENDING,
+            SubscriptionStatus.HALTED,
+            SubscriptionStatus.EXPIRED,
+            SubscriptionStatus.COMPLETED,
+            SubscriptionStatus.CANCELLED,
         ]
     )
 }
 
 
-def transition(status: str, event: str) -> Transition:
-    """The table's row; an event not listed for a status means what a fetch of it would."""
-    found = TABLE.get((status, event)) or TABLE.get((status, FETCHED))
-    return found or Transition(status, Effect.NONE)
-
-
 @dataclass(frozen=True)
 class Observation:
     id: str
-    event: str
     observed_at: datetime
-    status: str | None = None  # None for local events, which carry no snapshot
-    paid_count: int = 0
-    current_start: datetime | None = None
-    current_end: datetime | None = None
-    charge_at: datetime | None = None
-    ended_at: datetime | None = None
+    snapshot: Snapshot | None = None  # Razorpay's; for a decision, the one it was made on
+    decision: Decision | None = None
+
+    @property
+    def effect(self) -> Effect:
+        if self.decision is not None:
+            return TABLE[self.decision]
+        return TABLE[self.snapshot.status] if self.snapshot else Effect.NONE
 
     @property
     def rank(self) -> tuple[int, ...]:
-        """Forward progress as Razorpay counts it; a higher rank is a later state."""
-        terminal = self.status in TERMINAL or self.event == ACCESS_REVOKED
+        """Forward progress as Razorpay counts it; a higher rank is a later state. A decision
+        ranks where the snapshot it was made on does, after Razorpay's own word at that point."""
+        at = self.snapshot or Snapshot()
+        razorpays = self.decision is None
+        terminal = at.status.is_terminal if razorpays else self.decision is Decision.ACCESS_REVOKED
         return (
             int(terminal),
-            self.paid_count,
-            _ts(self.current_end),
+            at.paid_count,
+            _ts(at.current_end),
             _ts(self.observed_at),
-            STATUS_ORDER.get(self.status or "", -1),
+            LATER[at.status] if razorpays else -1,
         )
 
 
 @dataclass(frozen=True)
-class Derived:
-    status: str = "created"
-    current_start: datetime | None = None
-    current_end: datetime | None = None
-    charge_at: datetime | None = None
-    ended_at: datetime | None = None
-    paid_count: int = 0
-    paid_through: datetime | None = None
-    access_until: datetime | None = None
-    access_reason: str = "not paid yet"
-    cancel_at_period_end: bool = False
-    revoked: bool = False
-    rank: tuple[int, ...] = ()
+class Fold:
+    """The state folded so far, with what only the fold itself needs."""
+
+    state: SubscriptionState = field(default_factory=SubscriptionState)
+    paid_through: datetime | None = None  # the latest paid period's end: grace counts from it
+    rank: tuple[int, ...] = ()  # the highest rank folded
     cause: str | None = None  # the observation that last changed access
 
 
-def derive(observations: Iterable[Observation], *, grace: timedelta) -> Derived:
-    state = Derived()
+def derive(observations: Iterable[Observation], *, grace: timedelta) -> Fold:
+    fold = Fold()
     for observation in sorted(observations, key=lambda o: (o.rank, o.id)):
-        state = apply(state, observation, grace=grace)
-    return state
+        fold = apply(fold, observation, grace=grace)
+    return fold
 
 
-def apply(state: Derived, obs: Observation, *, grace: timedelta) -> Derived:
-    if obs.status is None:
-        effect = LOCAL_EFFECTS.get(obs.event, Effect.NONE)
-    else:
-        effect = transition(obs.status, obs.event).effect
-        state = replace(
-            state,
-            status=obs.status,
-            current_start=obs.current_start,
-            current_end=obs.current_end,
-            charge_at=obs.charge_at,
-            ended_at=obs.ended_at,
-            paid_count=max(state.paid_count, obs.paid_count),
-        )
-    state = replace(state, rank=max(state.rank, obs.rank))
-    return _with_access(state, effect, obs, grace)
+def changes(observations: Sequence[Observation], observation_id: str, *, grace: timedelta) -> bool:
+    """Whether this observation moves the state or how far it has got; False for one that tells
+    nothing new (older than what is known, and filling in nothing): a stale one."""
+    without = derive([o for o in observations if o.id != observation_id], grace=grace)
+    fold = derive(observations, grace=grace)
+    return (without.state, without.rank) != (fold.state, fold.rank)
 
 
-def _with_access(state: Derived, effect: Effect, obs: Observation, grace: timedelta) -> Derived:
-    before = state.access_until
-    state = _EFFECTS[effect](state, obs, grace)
-    return state if state.access_until == before else replace(state, cause=obs.id)
+def apply(fold: Fold, obs: Observation, *, grace: timedelta) -> Fold:
+    if obs.decision is None and obs.snapshot is not None:
+        paid_count = max(fold.state.razorpay.paid_count, obs.snapshot.paid_count)
+        fold = _with(fold, razorpay=obs.snapshot.model_copy(update={"paid_count": paid_count}))
+    fold = replace(fold, rank=max(fold.rank, obs.rank))
+    before = fold.state.access_until
+    fold = _EFFECTS[obs.effect](fold, obs, grace)
+    return fold if fold.state.access_until == before else replace(fold, cause=obs.id)
 
 
-def _grant(state: Derived, obs: Observation, grace: timedelta) -> Derived:
-    if obs.paid_count < 1 or obs.current_end is None:
-        return state
-    paid_through = _later(state.paid_through, obs.current_end)
-    if state.revoked:
-        return replace(state, paid_through=paid_through)
-    return replace(
-        state, paid_through=paid_through, access_until=paid_through, access_reason="paid"
-    )
+def _with(fold: Fold, **changed: Any) -> Fold:
+    return replace(fold, state=fold.state.model_copy(update=changed))
 
 
-def _grace(state: Derived, obs: Observation, grace: timedelta) -> Derived:
-    if state.paid_through is None or state.revoked:
-        return state
-    return replace(
-        state, access_until=state.paid_through + grace, access_reason="renewal failed: grace period"
-    )
+def _grant(fold: Fold, obs: Observation, grace: timedelta) -> Fold:
+    paid = obs.snapshot
+    if paid is None or paid.paid_count < 1 or paid.current_end is None:
+        return fold
+    fold = replace(fold, paid_through=_later(fold.paid_through, paid.current_end))
+    if fold.state.revoked:
+        return fold
+    return _with(fold, access_until=fold.paid_through, access_reason=AccessReason.PAID)
 
 
-def _end(state: Derived, obs: Observation, grace: timedelta) -> Derived:
-    ended = obs.ended_at or obs.observed_at
-    at_period_end = state.paid_through is not None and ended >= state.paid_through
-    reason = "cancelled at period end" if at_period_end else "cancelled"
-    return replace(state, access_until=_earlier(state.access_until, ended), access_reason=reason)
+def _grace(fold: Fold, obs: Observation, grace: timedelta) -> Fold:
+    if fold.paid_through is None or fold.state.revoked:
+        return fold
+    return _with(fold, access_until=fold.paid_through + grace, access_reason=AccessReason.GRACE)
 
 
-def _suspend(state: Derived, obs: Observation, grace: timedelta) -> Derived:
-    return replace(
-        state, access_until=_earlier(state.access_until, obs.observed_at), access_reason="paused"
-    )
+def _end(fold: Fold, obs: Observation, grace: timedelta) -> Fold:
+    ended = (obs.snapshot.ended_at if obs.snapshot else None) or obs.observed_at
+    at_period_end = fold.paid_through is not None and ended >= fold.paid_through
+    reason = AccessReason.CANCELLED_AT_PERIOD_END if at_period_end else AccessReason.CANCELLED
+    return _with(fold, access_until=_earlier(fold.state.access_until, ended), access_reason=reason)
 
 
-def _revoke(state: Derived, obs: Observation, grace: timedelta) -> Derived:
-    until = _earlier(state.access_until, obs.observed_at)
-    return replace(
-        state, revoked=True, access_until=until, access_reason="access revoked by a refund"
-    )
+def _suspend(fold: Fold, obs: Observation, grace: timedelta) -> Fold:
+    until = _earlier(fold.state.access_until, obs.observed_at)
+    return _with(fold, access_until=until, access_reason=AccessReason.PAUSED)
 
 
-def _flag_cancel(state: Derived, obs: Observation, grace: timedelta) -> Derived:
-    return replace(state, cancel_at_period_end=True)
+def _revoke(fold: Fold, obs: Observation, grace: timedelta) -> Fold:
+    until = _earlier(fold.state.access_until, obs.observed_at)
+    return _with(fold, revoked=True, access_until=until, access_reason=AccessReason.REVOKED)
 
 
-def _none(state: Derived, obs: Observation, grace: timedelta) -> Derived:
-    return state
+def _flag_cancel(fold: Fold, obs: Observation, grace: timedelta) -> Fold:
+    return _with(fold, cancel_at_period_end=True)
 
 
-_EFFECTS = {
+def _none(fold: Fold, obs: Observation, grace: timedelta) -> Fold:
+    return fold
+
+
+_EFFECTS: dict[Effect, Callable[[Fold, Observation, timedelta], Fold]] = {
     Effect.GRANT: _grant,
     Effect.GRACE: _grace,
     Effect.END: _end,

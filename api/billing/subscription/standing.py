@@ -15,7 +15,7 @@ from beanie import PydanticObjectId
 from api.billing import outcomes
 from api.billing.deps import Billing
 from api.billing.outcomes import Problem
-from api.billing.subscription.queries import observe_snapshot
+from api.billing.subscription import store
 from api.documents import Subscription
 from api.gateway.entities import RazorpaySubscription
 from api.gateway.errors import GatewayCallError, GatewayRejected
@@ -34,7 +34,9 @@ LIVE = [status for status in SubscriptionStatus if status.is_live]
 
 async def first_obstacle(billing: Billing, user_id: PydanticObjectId) -> Problem | None:
     """Why any of the user's subscriptions forbids a new one, if one does."""
-    candidates = await Subscription.find({"user_id": user_id, "status": {"$in": LIVE}}).to_list()
+    candidates = await Subscription.find(
+        {"user_id": user_id, "state.razorpay.status": {"$in": LIVE}}
+    ).to_list()
     for subscription in candidates:
         problem = await obstacle(billing, subscription)
         if problem is not None:
@@ -44,11 +46,12 @@ async def first_obstacle(billing: Billing, user_id: PydanticObjectId) -> Problem
 
 async def obstacle(billing: Billing, subscription: Subscription) -> Problem | None:
     """Why this subscription forbids a new one; None when it is over, or has been made so."""
-    if not subscription.status.is_live:
+    status = subscription.state.razorpay.status
+    if not status.is_live:
         return None
-    if subscription.status is SubscriptionStatus.HALTED or subscription.revoked:
+    if status is SubscriptionStatus.HALTED or subscription.state.revoked:
         return await _end(billing, subscription)
-    return BLOCKED_BY.get(subscription.status, outcomes.ALREADY_SUBSCRIBED)
+    return BLOCKED_BY.get(status, outcomes.ALREADY_SUBSCRIBED)
 
 
 async def _end(billing: Billing, subscription: Subscription) -> Problem | None:
@@ -57,13 +60,13 @@ async def _end(billing: Billing, subscription: Subscription) -> Problem | None:
     try:
         snapshot = await billing.gateway.fetch_subscription(razorpay_id)
         if snapshot.status is SubscriptionStatus.HALTED or (
-            subscription.revoked and not snapshot.status.is_terminal
+            subscription.state.revoked and not snapshot.status.is_terminal
         ):
             snapshot = await _cancel(billing, razorpay_id)
     except GatewayCallError as error:
         return outcomes.from_gateway(error)
-    await observe_snapshot(
-        billing, snapshot, observation_id=f"upgrade:{uuid.uuid4().hex}", source="mutation:upgrade"
+    await store.observe(
+        billing, snapshot, id=f"upgrade:{uuid.uuid4().hex}", source="mutation:upgrade"
     )
     if snapshot.status.is_terminal:
         return None
