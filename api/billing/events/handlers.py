@@ -1,31 +1,29 @@
-"""Razorpay event name → the billing function that applies it. Events not listed are
-acknowledged and recorded as ignored."""
+"""Razorpay event name → the handler that applies it. Events not listed are acknowledged and
+recorded as ignored."""
 
 from __future__ import annotations
 
 from api.billing.events.inbox import Handler
-from api.billing.events.payment import on_invoice_paid, on_payment_event, on_refund_event
+from api.billing.events.invoice import on_invoice_paid
+from api.billing.events.payment import on_payment_event
+from api.billing.events.refund import on_refund_event
 from api.billing.events.subscription import on_subscription_event
 
-SUBSCRIPTION_EVENTS = (
-    "authenticated",
-    "activated",
-    "charged",
-    "pending",
-    "halted",
-    "cancelled",
-    "completed",
-    "paused",
-    "resumed",
-    "updated",
-)
-
 HANDLERS: dict[str, Handler] = {
-    **{f"subscription.{name}": on_subscription_event for name in SUBSCRIPTION_EVENTS},
+    "subscription.authenticated": on_subscription_event,
+    "subscription.activated": on_subscription_event,
+    "subscription.charged": on_subscription_event,
+    "subscription.pending": on_subscription_event,
+    "subscription.halted": on_subscription_event,
+    "subscription.cancelled": on_subscription_event,
+    "subscription.completed": on_subscription_event,
+    "subscription.paused": on_subscription_event,
+    "subscription.resumed": on_subscription_event,
+    "subscription.updated": on_subscription_event,
     "payment.captured": on_payment_event,
     "payment.failed": on_payment_event,
+    "invoice.paid": on_invoice_paid,
     "refund.created": on_refund_event,
     "refund.processed": on_refund_event,
     "refund.failed": on_refund_event,
-    "invoice.paid": on_invoice_paid,
 }

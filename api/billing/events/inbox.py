@@ -31,6 +31,7 @@ from api.billing.events.claims import Claim, Refused
 from api.documents import WebhookEvent
 from api.documents.events import EventStatus
 from api.gateway.coerce import MalformedEntity
+from api.gateway.signatures import verify_webhook
 
 # Past the handler budget, a live applier has been cancelled: its claim lapses this much later,
 # which leaves it time to write how it ended before another delivery may claim the event.
@@ -68,6 +69,11 @@ class Envelope:
     payload: dict[str, Any]
     body: str
 
+    @property
+    def source(self) -> str:
+        """What records made from this event name as their source."""
+        return f"webhook:{self.event_id}"
+
     def entity(self, name: str) -> dict[str, Any] | None:
         """`payload.<name>.entity`, when it is an object."""
         found = self.payload.get(name)
@@ -82,6 +88,12 @@ class Handled:
 
 
 Handler = Callable[[Billing, Envelope], Awaitable[Handled]]
+
+
+def authentic(body: bytes, signature: str | None, secret: str | None) -> bool:
+    """Whether `X-Razorpay-Signature` signs these exact bytes with the webhook secret; never
+    without a secret, so a service with none configured refuses every event."""
+    return verify_webhook(body, signature, secret)
 
 
 async def receive(

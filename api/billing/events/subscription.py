@@ -6,10 +6,11 @@ from beanie import PydanticObjectId
 from bson.errors import InvalidId
 from pymongo.errors import DuplicateKeyError
 
+from api.billing.attribution import Owner
 from api.billing.deps import Billing
 from api.billing.events.inbox import Envelope, Handled, Outcome
+from api.billing.payments import record_payment
 from api.billing.subscription import store
-from api.billing.subscription.queries import record_subscription_payment
 from api.documents import Subscription, User
 from api.gateway.entities import RazorpaySubscription, parse_payment, parse_subscription
 
@@ -22,19 +23,17 @@ async def on_subscription_event(billing: Billing, envelope: Envelope) -> Handled
     subscription = await _subscription_for(billing, snapshot)
     if subscription is None:
         return Handled(Outcome.IGNORED, "not a subscription of this service")
-    source = f"webhook:{envelope.event_id}"
     payment = envelope.entity("payment")
     if payment is not None:
-        await record_subscription_payment(
-            billing, subscription, parse_payment(payment), source=source
-        )
+        owner = Owner.of(subscription)
+        await record_payment(billing, parse_payment(payment), owner, source=envelope.source)
     observed = await store.observe(
         billing,
         snapshot,
-        id=source,
+        id=envelope.source,
         event=envelope.event,
         observed_at=envelope.created_at,
-        source=source,
+        source=envelope.source,
     )
     if not observed.changed:
         return Handled(Outcome.STALE, "older than what is already applied, and adds nothing")

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from beanie import PydanticObjectId, SortDirection
 
-from api.billing.attribution import Owner, record_owned_payment
-from api.billing.deps import Billing
-from api.documents import Payment, Subscription
-from api.gateway.entities import RazorpayPayment
+from api.documents import Subscription
 
 
 async def current_subscription(user_id: PydanticObjectId) -> Subscription | None:
@@ -24,10 +21,3 @@ async def owned_subscription(user_id: PydanticObjectId, razorpay_id: str) -> Sub
     return await Subscription.find_one(
         Subscription.razorpay_subscription_id == razorpay_id, Subscription.user_id == user_id
     )
-
-
-async def record_subscription_payment(
-    billing: Billing, subscription: Subscription, payment: RazorpayPayment, *, source: str
-) -> Payment | None:
-    owner = Owner(subscription.user_id, subscription.razorpay_subscription_id)
-    return await record_owned_payment(billing, payment, owner, source=source)
