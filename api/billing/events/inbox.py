@@ -41,7 +41,7 @@ log = structlog.get_logger("billing.inbox")
 
 class Outcome(StrEnum):
     PROCESSED = "processed"
-    STALE = "stale"  # older than what is already applied; recorded, moves nothing back
+    STALE = "stale"  # recorded; older than what is already known, it changes nothing
     IGNORED = "ignored"  # nothing of this service's in it
     # Not applied yet (e.g. it names a payment not recorded yet): a redelivery applies it.
     FAILED = "failed"
