@@ -36,7 +36,7 @@ async def on_subscription_event(billing: Billing, envelope: Envelope) -> Handled
         source=envelope.source,
     )
     if not observed.changed:
-        return Handled(Outcome.STALE, "older than what is already applied, and adds nothing")
+        return Handled(Outcome.STALE, "older than what is already known, and changes nothing")
     return Handled(Outcome.PROCESSED)
 
 
