@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from api.documents import AccessChange, GithubImport, Payment, Refund, Subscription, User
+from api.documents.subscriptions import AccessReason, Snapshot, SubscriptionState
+from api.statuses import SubscriptionStatus
 
 PAGE = 20  # rows per list in the query: payments (each with a refund), imports, access changes
 
@@ -18,11 +20,16 @@ async def seed(subject: str) -> User:
         razorpay_subscription_id="sub_Bench000000001",
         razorpay_plan_id="plan_Bench00000001",
         plan_code="pro",
-        status="active",
-        current_start=now - timedelta(days=1),
-        current_end=now + timedelta(days=29),
-        access_until=now + timedelta(days=29),
-        access_reason="paid",
+        state=SubscriptionState(
+            razorpay=Snapshot(
+                status=SubscriptionStatus.ACTIVE,
+                paid_count=1,
+                current_start=now - timedelta(days=1),
+                current_end=now + timedelta(days=29),
+            ),
+            access_until=now + timedelta(days=29),
+            access_reason=AccessReason.PAID,
+        ),
         created_at=now,
         updated_at=now,
     ).insert()

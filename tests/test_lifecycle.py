@@ -7,16 +7,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from api.billing.lifecycle import (
-    ACCESS_REVOKED,
-    CANCEL_REQUESTED,
-    FETCHED,
+from api.billing.subscription.lifecycle import (
     TABLE,
-    Derived,
+    Decision,
+    Fold,
     Observation,
     apply,
+    changes,
     derive,
 )
+from api.documents.subscriptions import AccessReason, Snapshot
+from api.statuses import SubscriptionStatus as Status
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 MONTH = timedelta(days=30)
@@ -25,8 +26,7 @@ GRACE = timedelta(days=3)
 
 def snapshot(
     *,
-    status: str,
-    event: str = FETCHED,
+    status: Status,
     paid_count: int = 1,
     period: int = 1,
     at: datetime | None = None,
@@ -36,58 +36,57 @@ def snapshot(
     """A snapshot of a monthly subscription whose `period`-th cycle is current."""
     start = T0 + (period - 1) * MONTH
     return Observation(
-        id=id or f"{event}:{status}:{paid_count}:{period}",
-        event=event,
+        id=id or f"{status}:{paid_count}:{period}",
         observed_at=at or start + timedelta(minutes=1),
-        status=status,
-        paid_count=paid_count,
-        current_start=start,
-        current_end=start + MONTH,
-        ended_at=ended_at,
+        snapshot=Snapshot(
+            status=status,
+            paid_count=paid_count,
+            current_start=start,
+            current_end=start + MONTH,
+            ended_at=ended_at,
+        ),
     )
 
 
-def paid_state() -> Derived:
+def decided(decision: Decision, *, at: datetime, on: Observation | None = None) -> Observation:
+    """A decision of this service's, made on the snapshot of `on` (or on none)."""
+    made_on = on.snapshot if on else None
+    return Observation(id=f"{decision}:{at}", observed_at=at, snapshot=made_on, decision=decision)
+
+
+def paid_state() -> Fold:
     """A subscription paid through the end of its first cycle."""
-    return derive([snapshot(status="active", event="subscription.charged")], grace=GRACE)
+    return derive([snapshot(status=Status.ACTIVE)], grace=GRACE)
 
 
 NOW = T0 + timedelta(days=10)
 
-# (status, event) -> (status after, access_until after, from a state paid through T0 + MONTH)
-EXPECTED: dict[tuple[str, str], tuple[str, datetime | None]] = {
-    ("created", FETCHED): ("created", T0 + MONTH),
-    ("authenticated", "subscription.authenticated"): ("authenticated", T0 + MONTH),
-    ("authenticated", FETCHED): ("authenticated", T0 + MONTH),
-    ("active", "subscription.activated"): ("active", T0 + 2 * MONTH),
-    ("active", "subscription.charged"): ("active", T0 + 2 * MONTH),
-    ("active", "subscription.resumed"): ("active", T0 + 2 * MONTH),
-    ("active", "subscription.updated"): ("active", T0 + 2 * MONTH),
-    ("active", FETCHED): ("active", T0 + 2 * MONTH),
-    ("pending", "subscription.pending"): ("pending", T0 + MONTH + GRACE),
-    ("pending", FETCHED): ("pending", T0 + MONTH + GRACE),
-    ("halted", "subscription.halted"): ("halted", T0 + MONTH + GRACE),
-    ("halted", FETCHED): ("halted", T0 + MONTH + GRACE),
-    ("cancelled", "subscription.cancelled"): ("cancelled", NOW),
-    ("cancelled", FETCHED): ("cancelled", NOW),
-    ("completed", "subscription.completed"): ("completed", T0 + 2 * MONTH),
-    ("completed", "subscription.charged"): ("completed", T0 + 2 * MONTH),
-    ("completed", FETCHED): ("completed", T0 + 2 * MONTH),
-    ("expired", FETCHED): ("expired", T0 + MONTH),
-    ("paused", "subscription.paused"): ("paused", NOW),
-    ("paused", FETCHED): ("paused", NOW),
+# row -> (status after, access_until after), from a state paid through T0 + MONTH
+EXPECTED: dict[Status | Decision, tuple[Status, datetime | None]] = {
+    Status.CREATED: (Status.CREATED, T0 + MONTH),
+    Status.AUTHENTICATED: (Status.AUTHENTICATED, T0 + MONTH),
+    Status.ACTIVE: (Status.ACTIVE, T0 + 2 * MONTH),
+    Status.PENDING: (Status.PENDING, T0 + MONTH + GRACE),
+    Status.HALTED: (Status.HALTED, T0 + MONTH + GRACE),
+    Status.CANCELLED: (Status.CANCELLED, NOW),
+    Status.COMPLETED: (Status.COMPLETED, T0 + 2 * MONTH),
+    Status.EXPIRED: (Status.EXPIRED, T0 + MONTH),
+    Status.PAUSED: (Status.PAUSED, NOW),
+    Decision.CANCEL_REQUESTED: (Status.ACTIVE, T0 + MONTH),
+    Decision.ACCESS_REVOKED: (Status.ACTIVE, NOW),
 }
 
 
-def row_observation(status: str, event: str) -> Observation:
-    paid = status in ("active", "completed")
+def row_observation(row: Status | Decision) -> Observation:
+    if isinstance(row, Decision):
+        return decided(row, at=NOW, on=paid_snapshot())
+    paid = row in (Status.ACTIVE, Status.COMPLETED)
     return snapshot(
-        status=status,
-        event=event,
+        status=row,
         paid_count=2 if paid else 1,
         period=2 if paid else 1,
         at=NOW,
-        ended_at=NOW if status == "cancelled" else None,
+        ended_at=NOW if row is Status.CANCELLED else None,
     )
 
 
@@ -95,97 +94,80 @@ def test_every_row_of_the_table_has_an_expectation() -> None:
     assert set(EXPECTED) == set(TABLE)
 
 
-@pytest.mark.parametrize(("status", "event"), sorted(EXPECTED), ids=lambda v: str(v))
-def test_each_row_moves_status_and_access_as_the_table_says(status: str, event: str) -> None:
+@pytest.mark.parametrize("row", list(EXPECTED), ids=str)
+def test_each_row_moves_status_and_access_as_the_table_says(row: Status | Decision) -> None:
     # given a subscription paid through the end of its first cycle
-    state = paid_state()
+    fold = paid_state()
 
     # when the row's observation arrives
-    after = apply(state, row_observation(status, event), grace=GRACE)
+    after = apply(fold, row_observation(row), grace=GRACE).state
 
     # then
-    assert (after.status, after.access_until) == EXPECTED[(status, event)]
+    assert (after.razorpay.status, after.access_until) == EXPECTED[row]
 
 
 def test_an_unpaid_activation_grants_nothing() -> None:
-    unpaid = snapshot(status="active", event="subscription.activated", paid_count=0)
+    unpaid = snapshot(status=Status.ACTIVE, paid_count=0)
 
-    assert derive([unpaid], grace=GRACE).access_until is None
+    assert derive([unpaid], grace=GRACE).state.access_until is None
 
 
 def test_cancel_at_period_end_keeps_access_until_the_paid_period_ends() -> None:
-    requested = Observation(id="c1", event=CANCEL_REQUESTED, observed_at=NOW, paid_count=1)
-    ended = snapshot(
-        status="cancelled", event="subscription.cancelled", at=T0 + MONTH, ended_at=T0 + MONTH
-    )
+    requested = decided(Decision.CANCEL_REQUESTED, at=NOW, on=paid_snapshot())
+    ended = snapshot(status=Status.CANCELLED, at=T0 + MONTH, ended_at=T0 + MONTH)
 
-    flagged = derive([paid_snapshot(), requested], grace=GRACE)
-    final = derive([paid_snapshot(), requested, ended], grace=GRACE)
+    flagged = derive([paid_snapshot(), requested], grace=GRACE).state
+    final = derive([paid_snapshot(), requested, ended], grace=GRACE).state
 
     assert (flagged.cancel_at_period_end, flagged.access_until) == (True, T0 + MONTH)
-    assert (final.status, final.access_until, final.access_reason) == (
-        "cancelled",
+    assert (final.razorpay.status, final.access_until, final.access_reason) == (
+        Status.CANCELLED,
         T0 + MONTH,
-        "cancelled at period end",
+        AccessReason.CANCELLED_AT_PERIOD_END,
     )
 
 
 def test_a_revoked_grant_is_not_restored_by_a_late_charge() -> None:
-    revoked = Observation(id="r1", event=ACCESS_REVOKED, observed_at=NOW, paid_count=1)
-    late_charge = snapshot(
-        status="active", event="subscription.charged", at=T0 + timedelta(minutes=2)
-    )
+    revoked = decided(Decision.ACCESS_REVOKED, at=NOW)
+    late_charge = snapshot(status=Status.ACTIVE, at=T0 + timedelta(minutes=2), id="late")
 
-    state = derive([paid_snapshot(), revoked, late_charge], grace=GRACE)
+    state = derive([paid_snapshot(), revoked, late_charge], grace=GRACE).state
 
     assert (state.access_until, state.revoked) == (NOW, True)
 
 
 def test_a_halted_subscription_loses_access_when_grace_ends() -> None:
     failures = [
-        snapshot(
-            status="pending",
-            event="subscription.pending",
-            at=T0 + MONTH + timedelta(days=d),
-            id=f"p{d}",
-        )
+        snapshot(status=Status.PENDING, at=T0 + MONTH + timedelta(days=d), id=f"p{d}")
         for d in range(3)
     ]
-    halted = snapshot(status="halted", event="subscription.halted", at=T0 + MONTH + GRACE)
+    halted = snapshot(status=Status.HALTED, at=T0 + MONTH + GRACE)
 
-    state = derive([paid_snapshot(), *failures, halted], grace=GRACE)
+    state = derive([paid_snapshot(), *failures, halted], grace=GRACE).state
 
-    assert (state.status, state.access_until) == ("halted", T0 + MONTH + GRACE)
+    assert (state.razorpay.status, state.access_until) == (Status.HALTED, T0 + MONTH + GRACE)
 
 
 def test_recovery_after_a_failed_renewal_grants_the_new_period() -> None:
-    pending = snapshot(status="pending", event="subscription.pending", at=T0 + MONTH)
-    recovered = snapshot(status="active", event="subscription.charged", paid_count=2, period=2)
+    pending = snapshot(status=Status.PENDING, at=T0 + MONTH)
+    recovered = snapshot(status=Status.ACTIVE, paid_count=2, period=2)
 
-    state = derive([paid_snapshot(), pending, recovered], grace=GRACE)
+    state = derive([paid_snapshot(), pending, recovered], grace=GRACE).state
 
-    assert (state.status, state.access_until) == ("active", T0 + 2 * MONTH)
+    assert (state.razorpay.status, state.access_until) == (Status.ACTIVE, T0 + 2 * MONTH)
 
 
 def paid_snapshot() -> Observation:
-    return snapshot(status="active", event="subscription.charged", id="first-charge")
+    return snapshot(status=Status.ACTIVE, id="first-charge")
 
 
 JOURNEY = [
-    snapshot(status="active", event="subscription.activated", id="a1"),
+    snapshot(status=Status.ACTIVE, id="a1"),
     paid_snapshot(),
-    snapshot(status="active", event="subscription.charged", paid_count=2, period=2, id="c2"),
+    snapshot(status=Status.ACTIVE, paid_count=2, period=2, id="c2"),
+    snapshot(status=Status.PENDING, paid_count=2, period=2, at=T0 + 2 * MONTH, id="p1"),
     snapshot(
-        status="pending",
-        event="subscription.pending",
-        paid_count=2,
-        period=2,
-        at=T0 + 2 * MONTH,
-        id="p1",
-    ),
-    snapshot(
-        status="cancelled",
-        event="subscription.cancelled",
+        status=Status.CANCELLED,
         paid_count=2,
         period=2,
         at=T0 + 2 * MONTH + timedelta(days=1),
@@ -201,11 +183,39 @@ def test_every_arrival_order_of_a_journey_gives_the_same_state() -> None:
     outcomes = {derive(list(order), grace=GRACE) for order in itertools.permutations(JOURNEY)}
 
     assert outcomes == {in_order}
-    assert (in_order.status, in_order.access_until) == (
-        "cancelled",
+    assert (in_order.state.razorpay.status, in_order.state.access_until) == (
+        Status.CANCELLED,
         T0 + 2 * MONTH + timedelta(days=1),
     )
 
 
 def test_duplicates_change_nothing() -> None:
     assert derive(JOURNEY + JOURNEY, grace=GRACE) == derive(JOURNEY, grace=GRACE)
+
+
+def test_an_observation_older_than_what_is_known_that_adds_nothing_is_stale() -> None:
+    # given a subscription paid, then cancelled
+    cancelled = snapshot(status=Status.CANCELLED, at=NOW, ended_at=NOW, id="x")
+    late_activation = snapshot(status=Status.ACTIVE, at=T0 + timedelta(seconds=30), id="late")
+
+    # then the activation arriving late changes nothing; the cancellation did
+    known = [paid_snapshot(), cancelled, late_activation]
+    assert changes(known, "late", grace=GRACE) is False
+    assert changes(known, "x", grace=GRACE) is True
+
+
+def test_an_older_observation_that_repeats_what_is_known_is_stale() -> None:
+    # given a paid subscription as fetched, and the webhook of that charge arriving after it
+    fetched = snapshot(status=Status.ACTIVE, at=T0 + timedelta(minutes=2), id="fetched")
+    charged = snapshot(status=Status.ACTIVE, at=T0 + timedelta(minutes=1), id="charged")
+
+    # then the webhook is stale: it would only have been first to say what the fetch says
+    assert changes([fetched, charged], "charged", grace=GRACE) is False
+
+
+def test_the_latest_word_of_razorpay_is_not_stale_even_when_it_repeats_what_is_known() -> None:
+    # given a paid subscription, and the same snapshot fetched a minute later
+    fetched_again = snapshot(status=Status.ACTIVE, at=T0 + timedelta(minutes=2), id="fetched")
+
+    # then the later fetch moves the fold forward: nothing newer was known
+    assert changes([paid_snapshot(), fetched_again], "fetched", grace=GRACE) is True

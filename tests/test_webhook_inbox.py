@@ -24,9 +24,9 @@ import uvicorn
 from beanie import PydanticObjectId
 
 from api.app import create_app
-from api.billing import inbox
 from api.billing.convergence import MAX_ROUNDS, NotConverged, Settled, until_settled
 from api.billing.deps import Billing
+from api.billing.events import inbox
 from api.documents import Payment, Subscription, WebhookClaim, WebhookEvent
 from api.documents.events import EventStatus
 from api.services import Services
@@ -98,7 +98,6 @@ async def a_subscription_of_ours() -> PydanticObjectId:
         razorpay_subscription_id=SUBSCRIPTION_ID,
         razorpay_plan_id="plan_InboxTest0001",
         plan_code="pro",
-        status="active",
         created_at=now,
         updated_at=now,
     ).insert()

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from beanie import PydanticObjectId
 
 from api.billing.deps import Billing
-from api.billing.payments import record_payment
 from api.documents import BillingAccount, Payment, Subscription
 from api.gateway.entities import RazorpayInvoice, RazorpayPayment
 from api.gateway.errors import GatewayNotFound
@@ -23,6 +22,10 @@ from api.gateway.errors import GatewayNotFound
 class Owner:
     user_id: PydanticObjectId
     subscription_id: str | None  # None: known only through an unambiguous customer id
+
+    @classmethod
+    def of(cls, subscription: Subscription) -> Owner:
+        return cls(subscription.user_id, subscription.razorpay_subscription_id)
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,7 @@ async def _through_invoice(
     )
     if subscription is None:
         return Unowned("not a payment of this service's subscriptions", settled=True)
-    return Owner(subscription.user_id, subscription.razorpay_subscription_id)
+    return Owner.of(subscription)
 
 
 async def _through_customer(customer_id: str | None) -> Owner | Unowned:
@@ -78,17 +81,3 @@ async def _through_customer(customer_id: str | None) -> Owner | Unowned:
     if len(accounts) > 1:
         return Unowned("a customer several users share, and no invoice to tell whose", False)
     return Owner(accounts[0].user_id, None)
-
-
-async def record_owned_payment(
-    billing: Billing, payment: RazorpayPayment, owner: Owner, *, source: str
-) -> Payment | None:
-    return await record_payment(
-        payment,
-        user_id=owner.user_id,
-        subscription_id=owner.subscription_id,
-        # Only a subscription payment has a price to be checked against: the plan's.
-        expected_amount=billing.plan.amount if owner.subscription_id else None,
-        source=source,
-        now=billing.now(),
-    )

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import uuid
 
-from api.billing import outcomes, subscription_state
+from api.billing import outcomes
 from api.billing.deps import Billing
-from api.billing.lifecycle import CANCEL_REQUESTED
 from api.billing.outcomes import Problem
-from api.billing.subscriptions import current_subscription, observe_snapshot
+from api.billing.subscription import store
+from api.billing.subscription.lifecycle import Decision
+from api.billing.subscription.queries import current_subscription
 from api.documents import Subscription, SubscriptionObservation, User
 from api.gateway.errors import GatewayCallError
-
-CANCELLABLE = frozenset({"created", "authenticated", "active", "pending", "halted", "paused"})
 
 
 async def cancel_subscription(
@@ -20,9 +19,9 @@ async def cancel_subscription(
 ) -> Subscription | Problem:
     assert user.id is not None
     subscription = await current_subscription(user.id)
-    if subscription is None or subscription.status not in CANCELLABLE:
+    if subscription is None or subscription.state.razorpay.status.is_terminal:
         return outcomes.NO_ACTIVE_SUBSCRIPTION
-    if at_period_end and subscription.cancel_at_period_end:
+    if at_period_end and subscription.state.cancel_at_period_end:
         return subscription  # asked twice: Razorpay would accept it twice, we need not
     try:
         snapshot = await billing.gateway.cancel_subscription(
@@ -33,24 +32,20 @@ async def cancel_subscription(
     if at_period_end:
         # Razorpay may mark a cancel-at-cycle-end nowhere in its responses: we keep the intent.
         await _remember_cancel_at_period_end(billing, subscription)
-    updated = await observe_snapshot(
-        billing,
-        snapshot,
-        observation_id=f"cancel:{uuid.uuid4().hex}",
-        source="mutation:cancelSubscription",
+    observed = await store.observe(
+        billing, snapshot, id=f"cancel:{uuid.uuid4().hex}", source="mutation:cancelSubscription"
     )
-    return updated or subscription
+    return observed.subscription or subscription
 
 
 async def _remember_cancel_at_period_end(billing: Billing, subscription: Subscription) -> None:
-    await subscription_state.record(
+    await store.record(
         SubscriptionObservation(
             id=f"cancel-at-period-end:{subscription.razorpay_subscription_id}",
             razorpay_subscription_id=subscription.razorpay_subscription_id,
-            event=CANCEL_REQUESTED,
+            event=Decision.CANCEL_REQUESTED,
             observed_at=billing.now(),
-            paid_count=subscription.paid_count,
-            current_end=subscription.current_end,
+            snapshot=subscription.state.razorpay,
             source="mutation:cancelSubscription",
         )
     )

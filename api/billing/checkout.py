@@ -7,13 +7,12 @@ Razorpay id, and access is the fold of every observation, whichever arrives firs
 from __future__ import annotations
 
 from api.billing import outcomes
+from api.billing.attribution import Owner
 from api.billing.deps import Billing
 from api.billing.outcomes import Problem
-from api.billing.subscriptions import (
-    observe_snapshot,
-    owned_subscription,
-    record_subscription_payment,
-)
+from api.billing.payments import record_payment
+from api.billing.subscription import store
+from api.billing.subscription.queries import owned_subscription
 from api.documents import Subscription, User
 from api.gateway.errors import GatewayCallError
 
@@ -36,13 +35,8 @@ async def confirm_checkout(
         return outcomes.from_gateway(error)
     if not payment.captured:
         return outcomes.NOT_PAID
-    await record_subscription_payment(
-        billing, subscription, payment, source=f"checkout:{payment_id}"
+    await record_payment(billing, payment, Owner.of(subscription), source=f"checkout:{payment_id}")
+    observed = await store.observe(
+        billing, snapshot, id=f"checkout:{payment_id}", source="mutation:confirmCheckout"
     )
-    updated = await observe_snapshot(
-        billing,
-        snapshot,
-        observation_id=f"checkout:{payment_id}",
-        source="mutation:confirmCheckout",
-    )
-    return updated or subscription
+    return observed.subscription or subscription

@@ -26,12 +26,13 @@ NEVER_SUBSCRIBED = Access(PlanCode.FREE, None, "never subscribed to Pro")
 
 async def access_for(user_id: PydanticObjectId, now: datetime) -> Access:
     grant = (
-        await Subscription.find({"user_id": user_id, "access_until": {"$ne": None}})
-        .sort([("access_until", SortDirection.DESCENDING)])
+        await Subscription.find({"user_id": user_id, "state.access_until": {"$ne": None}})
+        .sort([("state.access_until", SortDirection.DESCENDING)])
         .first_or_none()
     )
-    if grant is None or grant.access_until is None:
+    state = grant.state if grant is not None else None
+    if state is None or state.access_until is None:
         return NEVER_SUBSCRIBED
-    if now < grant.access_until:
-        return Access(PlanCode.PRO, grant.access_until, grant.access_reason)
-    return Access(PlanCode.FREE, grant.access_until, f"Pro ended: {grant.access_reason}")
+    if now < state.access_until:
+        return Access(PlanCode.PRO, state.access_until, state.access_reason)
+    return Access(PlanCode.FREE, state.access_until, f"Pro ended: {state.access_reason}")

@@ -1,28 +1,28 @@
-"""Recording payments once, flagging amounts that differ from the plan, and payment history."""
+"""Recording payments once, and flagging amounts that differ from the plan."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import structlog
-from beanie import PydanticObjectId, SortDirection
 from pymongo.errors import DuplicateKeyError
 
+from api.billing.attribution import Owner
 from api.billing.convergence import Settled, until_settled
+from api.billing.deps import Billing
 from api.documents.payments import Payment, Refund
 from api.gateway.entities import RazorpayPayment
+from api.statuses import PaymentStatus, RefundStatus
 
 log = structlog.get_logger("billing.payments")
-MAX_PAGE = 100
-RECORDED_STATUSES = frozenset({"captured", "refunded", "failed"})
 # A payment only moves forward: a late authorisation turns a failed payment into a captured one.
-# "refunded" is kept as captured: what was refunded is the sum of the payment's refunds.
-STATUS_RANK = {"created": 0, "failed": 1, "authorized": 2, "captured": 3}
-LOCAL_STATUS = {"refunded": "captured"}
+PROGRESS = {
+    PaymentStatus.CREATED: 0,
+    PaymentStatus.FAILED: 1,
+    PaymentStatus.AUTHORIZED: 2,
+    PaymentStatus.CAPTURED: 3,
+}
 # Links and details a later observation may fill in; once set they never change.
 FILL_INS = (
     "razorpay_subscription_id",
@@ -35,23 +35,20 @@ FILL_INS = (
 
 
 async def record_payment(
-    payment: RazorpayPayment,
-    *,
-    user_id: PydanticObjectId,
-    subscription_id: str | None,
-    expected_amount: int | None,
-    source: str,
-    now: datetime,
+    billing: Billing, payment: RazorpayPayment, owner: Owner, *, source: str
 ) -> Payment | None:
-    """Store a captured or failed payment under its Razorpay id, or bring the stored one forward.
+    """Store `owner`'s captured or failed payment under its Razorpay id, or bring the stored one
+    forward.
 
     Every observation of a payment (webhook, checkout, refund event) says the same about it or
     more, so merging is monotonic: missing links are filled in, the status only moves forward.
     Raises `NotConverged` when concurrent writers keep the stored record from settling.
     """
-    if payment.status not in RECORDED_STATUSES:
+    if not payment.status.is_settled:
         return None
-    observed = _document(payment, user_id, subscription_id, expected_amount, source, now)
+    # Only a subscription payment has a price to be checked against: the plan's.
+    expected = billing.plan.amount if owner.subscription_id else None
+    observed = _document(payment, owner, expected, source, billing.now())
     try:
         await observed.insert()
     except DuplicateKeyError:
@@ -107,12 +104,12 @@ def _owned_through_subscription(stored: Payment, observed: Payment) -> bool:
     return linked is not None and stored.razorpay_subscription_id in (None, linked)
 
 
-def _rank(status: str) -> int:
-    return STATUS_RANK.get(status, 0)
+def _rank(status: PaymentStatus) -> int:
+    return PROGRESS.get(status, 0)
 
 
-def _mismatch(status: str, amount: int, expected: int | None) -> bool:
-    return status == "captured" and expected is not None and amount != expected
+def _mismatch(status: PaymentStatus, amount: int, expected: int | None) -> bool:
+    return status is PaymentStatus.CAPTURED and expected is not None and amount != expected
 
 
 def _warn_mismatch(payment: Payment) -> None:
@@ -126,17 +123,17 @@ def _warn_mismatch(payment: Payment) -> None:
 
 def _document(
     payment: RazorpayPayment,
-    user_id: PydanticObjectId,
-    subscription_id: str | None,
+    owner: Owner,
     expected_amount: int | None,
     source: str,
     now: datetime,
 ) -> Payment:
-    status = LOCAL_STATUS.get(payment.status, payment.status)
+    # Kept as captured: what was refunded is the sum of the payment's refunds.
+    status = PaymentStatus.CAPTURED if payment.status.money_taken else payment.status
     return Payment(
         id=payment.id,
-        user_id=user_id,
-        razorpay_subscription_id=subscription_id,
+        user_id=owner.user_id,
+        razorpay_subscription_id=owner.subscription_id,
         razorpay_invoice_id=payment.invoice_id,
         amount=payment.amount,
         currency=payment.currency,
@@ -156,60 +153,6 @@ def _document(
 
 async def refunded_amount(payment_id: str) -> int:
     refunds = await Refund.find(
-        Refund.payment_id == payment_id, Refund.status != "failed"
+        Refund.payment_id == payment_id, Refund.status != RefundStatus.FAILED
     ).to_list()
     return sum(r.amount for r in refunds)
-
-
-@dataclass(frozen=True)
-class PaymentPage:
-    payments: list[Payment]
-    refunds: dict[str, list[Refund]]
-    has_next: bool
-
-
-class InvalidCursor(ValueError):
-    pass
-
-
-async def history(user_id: PydanticObjectId, *, first: int, after: str | None) -> PaymentPage:
-    """Newest first, keyed on (created_at, id): stable when payments arrive between pages."""
-    query: dict[str, Any] = {"user_id": user_id}
-    if after is not None:
-        created_at, payment_id = decode_cursor(after)
-        query["$or"] = [
-            {"created_at": {"$lt": created_at}},
-            {"created_at": created_at, "_id": {"$lt": payment_id}},
-        ]
-    newest_first = [("created_at", SortDirection.DESCENDING), ("_id", SortDirection.DESCENDING)]
-    found = await Payment.find(query).sort(newest_first).limit(first + 1).to_list()
-    page = found[:first]
-    return PaymentPage(page, await _refunds_of([p.id for p in page]), has_next=len(found) > first)
-
-
-async def _refunds_of(payment_ids: list[str]) -> dict[str, list[Refund]]:
-    refunds = (
-        await Refund.find({"payment_id": {"$in": payment_ids}})
-        .sort([("created_at", SortDirection.ASCENDING)])
-        .to_list()
-    )
-    grouped: dict[str, list[Refund]] = {}
-    for refund in refunds:
-        grouped.setdefault(refund.payment_id, []).append(refund)
-    return grouped
-
-
-def encode_cursor(payment: Payment) -> str:
-    raw = f"{payment.created_at.isoformat()}|{payment.id}"
-    return base64.urlsafe_b64encode(raw.encode()).decode()
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    try:
-        created_at, payment_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
-        moment = datetime.fromisoformat(created_at)
-    except (binascii.Error, UnicodeDecodeError, ValueError) as error:
-        raise InvalidCursor("The cursor is not one this API gave out.") from error
-    if moment.tzinfo is None or not payment_id:
-        raise InvalidCursor("The cursor is not one this API gave out.")
-    return moment, payment_id

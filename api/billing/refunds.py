@@ -35,6 +35,7 @@ from api.gateway.errors import (
     IdempotencyKeyReused,
     RefundExceedsCaptured,
 )
+from api.statuses import PaymentStatus, RefundStatus
 
 KEY_KEEPS_ANSWER = "The idempotency key keeps this answer: use a new key to try again."
 
@@ -54,7 +55,7 @@ async def refund_payment(billing: Billing, ask: RefundAsk) -> Refund | RevokeInc
     if ask.amount is not None and ask.amount < MIN_REFUND_PAISE:
         return outcomes.INVALID_AMOUNT
     payment = await Payment.get(ask.payment_id)
-    if payment is None or payment.status != "captured":
+    if payment is None or payment.status is not PaymentStatus.CAPTURED:
         return outcomes.not_found("payment")
     request = await RefundRequest.get(ask.idempotency_key) or await _claim(billing, ask, payment)
     if isinstance(request, Problem):
@@ -182,7 +183,7 @@ async def record_refund(
     now: datetime,
 ) -> Refund:
     """Stored once under its Razorpay id; only a final status (processed/failed) updates it."""
-    status = refund.status or "pending"
+    status = refund.status or RefundStatus.PENDING
     document = Refund(
         id=refund.id,
         payment_id=payment.id,
@@ -203,7 +204,7 @@ async def record_refund(
         stored = await Refund.get(refund.id)
     assert stored is not None
     changes: dict[str, object] = {}
-    if status != "pending" and stored.status == "pending":
+    if status.is_final and not stored.status.is_final:
         changes.update(status=status, updated_at=now)
     if requested_by and stored.requested_by is None:
         # The webhook stored it first; the mutation adds who asked and why.

@@ -13,10 +13,9 @@ from enum import Enum
 
 import structlog
 
-from api.billing import subscription_state
 from api.billing.deps import Billing
-from api.billing.lifecycle import ACCESS_REVOKED, TERMINAL
-from api.billing.subscriptions import observe_snapshot
+from api.billing.subscription import store
+from api.billing.subscription.lifecycle import Decision
 from api.documents import Payment, Refund, Subscription, SubscriptionObservation
 from api.gateway.errors import GatewayCallError
 
@@ -83,27 +82,26 @@ async def revoke_access(
 
     Raises the gateway's error when Razorpay does not cancel: access has ended by then.
     """
-    await subscription_state.record(
+    await store.record(
         SubscriptionObservation(
             id=f"revoke:{cause}",
             razorpay_subscription_id=razorpay_subscription_id,
-            event=ACCESS_REVOKED,
+            event=Decision.ACCESS_REVOKED,
             observed_at=billing.now(),
             source=f"mutation:refundPayment:{cause}",
         )
     )
-    subscription = await subscription_state.refresh(
+    refreshed = await store.refresh(
         razorpay_subscription_id, grace=billing.grace, now=billing.now()
     )
-    if subscription is None or subscription.status in TERMINAL:
+    subscription = refreshed.subscription
+    if subscription is None or subscription.state.razorpay.status.is_terminal:
         return subscription  # Razorpay will not charge it again: nothing to cancel
     # A later charge cannot restore access (the revoke outranks it), but it would take money.
     snapshot = await billing.gateway.cancel_subscription(
         razorpay_subscription_id, at_cycle_end=False
     )
-    return await observe_snapshot(
-        billing,
-        snapshot,
-        observation_id=f"revoke-cancel:{cause}",
-        source=f"mutation:refundPayment:{cause}",
+    observed = await store.observe(
+        billing, snapshot, id=f"revoke-cancel:{cause}", source=f"mutation:refundPayment:{cause}"
     )
+    return observed.subscription

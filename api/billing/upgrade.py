@@ -2,7 +2,8 @@
 
 Double clicks, two tabs, retries and two API processes all race here. The unique `open_key` of
 `UpgradeClaim` picks one winner; everyone else reads the winner's subscription. The claim stays
-open while its subscription lives (see `api.billing.standing`), so no second one can start then.
+open while its subscription lives (see `api.billing.subscription.standing`), so no second one can
+start then.
 
 So the user is the idempotency key, and there is no other: asking again gets the open checkout
 while it is unpaid, and what stands in the way once it is paid (ALREADY_SUBSCRIBED, ...). A key
@@ -24,7 +25,7 @@ from api.billing.customers import customer_for
 from api.billing.deps import Billing
 from api.billing.entitlements import access_for
 from api.billing.outcomes import Problem
-from api.billing.standing import UNPAID, first_obstacle, obstacle
+from api.billing.subscription.standing import UNPAID, first_obstacle, obstacle
 from api.documents import Subscription, UpgradeClaim, User
 from api.gateway.errors import GatewayCallError
 
@@ -88,7 +89,7 @@ async def _reuse(billing: Billing, user: User, claim: UpgradeClaim) -> Checkout 
     subscription = await Subscription.find_one(
         Subscription.razorpay_subscription_id == claim.razorpay_subscription_id
     )
-    if subscription is not None and subscription.status == UNPAID:
+    if subscription is not None and subscription.state.razorpay.status == UNPAID:
         return _checkout(billing, user, subscription.razorpay_subscription_id)
     # Read now, not at the access check: a webhook may have activated it in between.
     problem = await obstacle(billing, subscription) if subscription is not None else None
@@ -121,7 +122,6 @@ async def _create(
         razorpay_subscription_id=created.id,
         razorpay_plan_id=created.plan_id,
         plan_code=billing.plan.code.value,
-        status=created.status,
         created_at=now,
         updated_at=now,
     ).insert()

@@ -12,9 +12,14 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 class EventStatus(StrEnum):
     RECEIVED = "received"  # being applied by the delivery holding its newest claim
     PROCESSED = "processed"
-    STALE = "stale"  # applied, and older than what the subscription already showed
+    STALE = "stale"  # applied, and it changed nothing: older than what was already known
     IGNORED = "ignored"  # nothing of this service's in it
     FAILED = "failed"  # not applied (yet): the next delivery claims it and applies it
+
+    @property
+    def is_done(self) -> bool:
+        """Applied (or found to need nothing): a later delivery has nothing to do."""
+        return self in (EventStatus.PROCESSED, EventStatus.STALE, EventStatus.IGNORED)
 
 
 class WebhookEvent(Document):

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from beanie import Document, PydanticObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel
+
+
+class ImportStatus(StrEnum):
+    QUEUED = "queued"
+    IMPORTING = "importing"
+    IMPORTED = "imported"
+    FAILED = "failed"
 
 
 class GithubImport(Document):
@@ -21,7 +29,7 @@ class GithubImport(Document):
     repository_url: str
     owner: str
     repository: str
-    status: str
+    status: ImportStatus
     open_key: str
     requested_at: datetime
 

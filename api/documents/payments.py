@@ -11,6 +11,8 @@ from datetime import datetime
 from beanie import Document, PydanticObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
+from api.statuses import PaymentStatus, RefundStatus
+
 
 class Payment(Document):
     id: str  # type: ignore[assignment]  # the Razorpay payment id
@@ -19,7 +21,7 @@ class Payment(Document):
     razorpay_invoice_id: str | None = None
     amount: int
     currency: str
-    status: str
+    status: PaymentStatus  # stored: captured (refunded or not) or failed
     method: str | None = None
     card_last4: str | None = None
     card_network: str | None = None
@@ -47,7 +49,7 @@ class Refund(Document):
     user_id: PydanticObjectId
     amount: int
     currency: str
-    status: str
+    status: RefundStatus
     speed_requested: str | None = None
     reason: str | None = None
     requested_by: str | None = None

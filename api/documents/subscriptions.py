@@ -1,16 +1,56 @@
 """Subscriptions as this service sees them, and the claim that keeps upgrades to one at a time.
 
-A `Subscription` is derived state: a fold over its `SubscriptionObservation`s (see
-`api.billing.lifecycle`), rewritten whole whenever an observation arrives. The entitlement check
-reads only `access_until` through the (user_id, access_until) index.
+A `Subscription` is derived state: its `state` is the fold of its `SubscriptionObservation`s (see
+`api.billing.subscription.lifecycle`), rewritten whole whenever an observation arrives. The
+entitlement check reads only `state.access_until`, through the (user_id, state.access_until) index.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from beanie import Document, PydanticObjectId
+from pydantic import BaseModel, ConfigDict, Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
+
+from api.statuses import SubscriptionStatus
+
+
+class Snapshot(BaseModel):
+    """What Razorpay says a subscription is, in the fields the lifecycle reads: the same whether a
+    webhook delivered it or it was fetched."""
+
+    model_config = ConfigDict(frozen=True)
+
+    status: SubscriptionStatus = SubscriptionStatus.CREATED
+    paid_count: int = 0
+    current_start: datetime | None = None
+    current_end: datetime | None = None
+    charge_at: datetime | None = None
+    ended_at: datetime | None = None
+
+
+class AccessReason(StrEnum):
+    NOT_PAID = "not paid yet"
+    PAID = "paid"
+    GRACE = "renewal failed: grace period"
+    CANCELLED = "cancelled"
+    CANCELLED_AT_PERIOD_END = "cancelled at period end"
+    PAUSED = "paused"
+    REVOKED = "access revoked by a refund"
+
+
+class SubscriptionState(BaseModel):
+    """Everything this service knows of a subscription, folded from what it observed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    razorpay: Snapshot = Snapshot()  # the latest snapshot in rank order, at the highest paid_count
+    access_until: datetime | None = None  # Pro while now is before it
+    access_reason: AccessReason = AccessReason.NOT_PAID
+    cancel_at_period_end: bool = False  # asked for here: Razorpay may not say so in its snapshots
+    revoked: bool = False  # a refund revoked access, and nothing grants it again
 
 
 class Subscription(Document):
@@ -18,18 +58,8 @@ class Subscription(Document):
     razorpay_subscription_id: str
     razorpay_plan_id: str
     plan_code: str
-    status: str
-    current_start: datetime | None = None
-    current_end: datetime | None = None
-    charge_at: datetime | None = None
-    ended_at: datetime | None = None
-    paid_count: int = 0
-    paid_through: datetime | None = None
-    access_until: datetime | None = None
-    access_reason: str = "not paid yet"
-    cancel_at_period_end: bool = False
-    revoked: bool = False
-    applied_rank: list[int] = []
+    # A new subscription is the fold of no observations: created, nothing paid.
+    state: SubscriptionState = Field(default_factory=SubscriptionState)
     created_at: datetime
     updated_at: datetime
 
@@ -39,25 +69,25 @@ class Subscription(Document):
             IndexModel(
                 [("razorpay_subscription_id", ASCENDING)], name="razorpay_id_unique", unique=True
             ),
-            IndexModel([("user_id", ASCENDING), ("access_until", DESCENDING)], name="user_access"),
+            IndexModel(
+                [("user_id", ASCENDING), ("state.access_until", DESCENDING)],
+                name="user_state_access",
+            ),
             IndexModel([("user_id", ASCENDING), ("created_at", DESCENDING)], name="user_created"),
         ]
 
 
 class SubscriptionObservation(Document):
-    """One thing learnt about a subscription: a Razorpay snapshot (webhook or fetch) or a local
-    decision (cancel at period end, revoke). `_id` is its natural identity, so it is stored once."""
+    """One thing learnt about a subscription: a Razorpay snapshot (webhook or fetch) or a decision
+    of this service's own (cancel at period end, revoke). `_id` is its natural identity, so it is
+    stored once."""
 
     id: str  # type: ignore[assignment]
     razorpay_subscription_id: str
-    event: str
+    event: str  # the webhook event's name, `fetched`, or the decision
     observed_at: datetime
-    status: str | None = None
-    paid_count: int = 0
-    current_start: datetime | None = None
-    current_end: datetime | None = None
-    charge_at: datetime | None = None
-    ended_at: datetime | None = None
+    # Razorpay's snapshot; for a decision, the one it was made on, which places it among them
+    snapshot: Snapshot | None = None
     source: str
 
     class Settings:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from enum import StrEnum
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 _TRUE = {"1", "true", "yes"}
 _FALSE = {"0", "false", "no", ""}
+Choice = TypeVar("Choice", bound=StrEnum)
 
 
 class MalformedEntity(ValueError):
@@ -35,6 +37,24 @@ def optional_str(data: Mapping[str, Any], key: str) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     raise MalformedEntity(f"{key!r} is not text: {type(value).__name__}")
+
+
+def required_choice(data: Mapping[str, Any], key: str, kind: type[Choice]) -> Choice:
+    """One of `kind`'s values (a status): a value Razorpay never documented is malformed."""
+    value = optional_choice(data, key, kind)
+    if value is None:
+        raise MalformedEntity(f"{key!r} is missing or empty")
+    return value
+
+
+def optional_choice(data: Mapping[str, Any], key: str, kind: type[Choice]) -> Choice | None:
+    text = optional_str(data, key)
+    if not text:
+        return None
+    try:
+        return kind(text)
+    except ValueError:
+        raise MalformedEntity(f"{key!r} is not a {kind.__name__}: {text!r}") from None
 
 
 def required_int(data: Mapping[str, Any], key: str) -> int:

@@ -18,14 +18,15 @@ from api.gateway.coerce import (
     int_or,
     nested,
     notes,
+    optional_choice,
     optional_int,
     optional_str,
+    required_choice,
     required_int,
     required_str,
     timestamp,
 )
-
-_CAPTURED_STATUSES = frozenset({"captured", "refunded"})
+from api.statuses import PaymentStatus, RefundStatus, SubscriptionStatus
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -56,7 +57,7 @@ class RazorpaySubscription:
     id: str
     plan_id: str
     customer_id: str | None
-    status: str
+    status: SubscriptionStatus
     current_start: datetime | None
     current_end: datetime | None
     charge_at: datetime | None
@@ -81,7 +82,7 @@ class RazorpayPayment:
     id: str
     amount: int
     currency: str
-    status: str
+    status: PaymentStatus
     method: str | None
     order_id: str | None
     invoice_id: str | None
@@ -104,7 +105,7 @@ class RazorpayRefund:
     payment_id: str
     amount: int
     currency: str
-    status: str | None
+    status: RefundStatus | None
     speed_requested: str | None
     speed_processed: str | None
     receipt: str | None
@@ -161,7 +162,7 @@ def parse_subscription(data: Mapping[str, Any]) -> RazorpaySubscription:
         id=required_str(data, "id"),
         plan_id=required_str(data, "plan_id"),
         customer_id=optional_str(data, "customer_id"),
-        status=required_str(data, "status"),
+        status=required_choice(data, "status", SubscriptionStatus),
         current_start=timestamp(data, "current_start"),
         current_end=timestamp(data, "current_end"),
         charge_at=timestamp(data, "charge_at"),
@@ -182,7 +183,7 @@ def parse_subscription(data: Mapping[str, Any]) -> RazorpaySubscription:
 
 def parse_payment(data: Mapping[str, Any]) -> RazorpayPayment:
     _expect_entity(data, "payment")
-    status = required_str(data, "status")
+    status = required_choice(data, "status", PaymentStatus)
     card = nested(data, "card")
     return RazorpayPayment(
         id=required_str(data, "id"),
@@ -196,7 +197,7 @@ def parse_payment(data: Mapping[str, Any]) -> RazorpayPayment:
         amount_refunded=int_or(data, "amount_refunded", 0),
         refund_status=optional_str(data, "refund_status"),
         # Older entities omit `captured`; their status still says whether money was taken.
-        captured=flag(data, "captured", default=status in _CAPTURED_STATUSES),
+        captured=flag(data, "captured", default=status.money_taken),
         card_last4=optional_str(card, "last4"),
         card_network=optional_str(card, "network"),
         error_code=optional_str(data, "error_code"),
@@ -214,7 +215,7 @@ def parse_refund(data: Mapping[str, Any]) -> RazorpayRefund:
         payment_id=required_str(data, "payment_id"),
         amount=required_int(data, "amount"),
         currency=required_str(data, "currency"),
-        status=optional_str(data, "status"),
+        status=optional_choice(data, "status", RefundStatus),
         speed_requested=optional_str(data, "speed_requested"),
         speed_processed=optional_str(data, "speed_processed"),
         receipt=optional_str(data, "receipt"),

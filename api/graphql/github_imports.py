@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 
 import strawberry
 
 from api.documents import GithubImport
+from api.documents.imports import ImportStatus
 from api.graphql.billing_context import billing_of, signed_in_user
 from api.graphql.context import Info
 from api.graphql.errors import bad_input
@@ -15,13 +15,12 @@ from api.graphql.guards import guard
 from api.imports.github import MAX_PAGE, imports_of, parse_repository_url, request_import
 from api.ratelimit import Budget
 
-
-@strawberry.enum(description="Where an import stands; the product's importer moves it on.")
-class GithubImportStatus(Enum):
-    QUEUED = "queued"
-    IMPORTING = "importing"
-    IMPORTED = "imported"
-    FAILED = "failed"
+# The stored status itself, so the schema's values cannot drift from it.
+strawberry.enum(
+    ImportStatus,
+    name="GithubImportStatus",
+    description="Where an import stands; the product's importer moves it on.",
+)
 
 
 @strawberry.type(name="GithubImport", description="A request to import a GitHub repository.")
@@ -30,7 +29,7 @@ class GithubImportType:
     repository_url: str
     owner: str
     repository: str
-    status: GithubImportStatus
+    status: ImportStatus
     requested_at: datetime
 
 
@@ -40,7 +39,7 @@ def github_import_type(request: GithubImport) -> GithubImportType:
         repository_url=request.repository_url,
         owner=request.owner,
         repository=request.repository,
-        status=GithubImportStatus(request.status),
+        status=request.status,
         requested_at=request.requested_at,
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 from beanie import PydanticObjectId
 
-from api.billing.payments import MAX_PAGE, InvalidCursor, encode_cursor, history
+from api.billing.payment_history import MAX_PAGE, InvalidCursor, encode_cursor, history
 from api.graphql.billing_context import signed_in_user, user_id_of
 from api.graphql.context import Info
 from api.graphql.errors import bad_input

@@ -13,6 +13,7 @@ import strawberry
 from api.documents import Payment, Refund
 from api.graphql.guards import guard
 from api.graphql.money import Money, money
+from api.statuses import PaymentStatus, RefundStatus
 
 
 @strawberry.type(name="Refund")
@@ -62,7 +63,7 @@ def refund_type(refund: Refund) -> RefundType:
 
 
 def payment_type(payment: Payment, refunds: list[Refund]) -> PaymentType:
-    refunded = sum(r.amount for r in refunds if r.status != "failed")
+    refunded = sum(r.amount for r in refunds if r.status is not RefundStatus.FAILED)
     return PaymentType(
         id=strawberry.ID(payment.id),
         amount=money(payment.amount, payment.currency),
@@ -80,10 +81,12 @@ def payment_type(payment: Payment, refunds: list[Refund]) -> PaymentType:
     )
 
 
-def _status(payment: Payment, refunded: int) -> str:
-    if payment.status == "failed" or refunded == 0:
+def _status(payment: Payment, refunded: int) -> PaymentStatus:
+    if payment.status is PaymentStatus.FAILED or refunded == 0:
         return payment.status
-    return "refunded" if refunded >= payment.amount else "partially_refunded"
+    if refunded >= payment.amount:
+        return PaymentStatus.REFUNDED
+    return PaymentStatus.PARTIALLY_REFUNDED
 
 
 @strawberry.type

@@ -3,30 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 
 import strawberry
 
 from api.billing.catalog import PRO
-from api.billing.subscriptions import current_subscription
+from api.billing.subscription.queries import current_subscription
 from api.documents import Subscription
 from api.graphql.billing_context import signed_in_user
 from api.graphql.context import Info
 from api.graphql.guards import guard
 from api.graphql.plans import PlanType, plan_type
+from api.statuses import SubscriptionStatus
 
-
-@strawberry.enum(description="Razorpay's subscription status, as this service last learnt it.")
-class SubscriptionStatus(Enum):
-    CREATED = "created"
-    AUTHENTICATED = "authenticated"
-    ACTIVE = "active"
-    PENDING = "pending"
-    HALTED = "halted"
-    PAUSED = "paused"
-    CANCELLED = "cancelled"
-    COMPLETED = "completed"
-    EXPIRED = "expired"
+# The stored status itself, so the schema's values cannot drift from it.
+strawberry.enum(
+    SubscriptionStatus,
+    description="Razorpay's subscription status, as this service last learnt it.",
+)
 
 
 @strawberry.type
@@ -48,22 +41,20 @@ class SubscriptionType:
 
 
 def subscription_type(document: Subscription) -> SubscriptionType:
+    state, razorpay = document.state, document.state.razorpay
     period = None
-    if document.current_start and document.current_end:
-        period = Period(start=document.current_start, end=document.current_end)
-    charging = (
-        document.status in ("active", "pending", "authenticated")
-        and not document.cancel_at_period_end
-    )
+    if razorpay.current_start and razorpay.current_end:
+        period = Period(start=razorpay.current_start, end=razorpay.current_end)
+    charging = razorpay.status.still_charging and not state.cancel_at_period_end
     return SubscriptionType(
         id=strawberry.ID(document.razorpay_subscription_id),
-        status=SubscriptionStatus(document.status),
+        status=razorpay.status,
         plan=plan_type(PRO),
         current_period=period,
-        access_until=document.access_until,
-        access_reason=document.access_reason,
-        cancel_at_period_end=document.cancel_at_period_end,
-        next_charge_at=document.charge_at if charging else None,
+        access_until=state.access_until,
+        access_reason=state.access_reason,
+        cancel_at_period_end=state.cancel_at_period_end,
+        next_charge_at=razorpay.charge_at if charging else None,
     )
 
 

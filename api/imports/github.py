@@ -14,10 +14,10 @@ from beanie import PydanticObjectId, SortDirection
 from pymongo.errors import DuplicateKeyError
 
 from api.documents import GithubImport
+from api.documents.imports import ImportStatus
 
 MAX_URL_LENGTH = 200
 MAX_PAGE = 100
-QUEUED = "queued"
 # GitHub's own rules: an owner is 1-39 of letters, digits, `-` (and `_` for managed users),
 # not starting with `-`; a repository is 1-100 of letters, digits, `.`, `_`, `-`. Nothing after:
 # no path, query, fragment, port, credentials or trailing slash; https and github.com only.
@@ -62,7 +62,7 @@ async def request_import(
         repository_url=repository.url,
         owner=repository.owner,
         repository=repository.name,
-        status=QUEUED,
+        status=ImportStatus.QUEUED,
         open_key=open_key,
         requested_at=now,
     )

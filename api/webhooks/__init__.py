@@ -1,1 +1,2 @@
-"""The Razorpay webhook edge: a plain Starlette route and the table of event handlers."""
+"""The Razorpay webhook edge: a plain Starlette route. What each event does is billing's
+(`api.billing.events`)."""

@@ -28,11 +28,10 @@ import structlog
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from api.billing import inbox
 from api.billing.deps import Billing
-from api.billing.inbox import Outcome
-from api.gateway.client import RazorpayGateway
-from api.webhooks.handlers import HANDLERS
+from api.billing.events import inbox
+from api.billing.events.handlers import HANDLERS
+from api.billing.events.inbox import Outcome
 
 EVENT_ID = re.compile(r"[A-Za-z0-9_\-]{1,64}")
 log = structlog.get_logger("webhooks")
@@ -54,9 +53,7 @@ async def razorpay_webhook(request: Request) -> JSONResponse:
     secret: str | None = request.app.state.services.webhook_secret
     budget = timedelta(seconds=request.app.state.services.settings.webhook_budget_seconds)
     body = await request.body()
-    if not RazorpayGateway.verify_webhook(
-        body, request.headers.get("x-razorpay-signature"), secret
-    ):
+    if not inbox.authentic(body, request.headers.get("x-razorpay-signature"), secret):
         return refuse(400, "INVALID_SIGNATURE", "The X-Razorpay-Signature does not verify.")
     event_id = request.headers.get("x-razorpay-event-id", "")
     if not EVENT_ID.fullmatch(event_id):

@@ -152,7 +152,7 @@ def test_entities_are_frozen_and_hashable() -> None:
     subscription = parse_subscription(subscription_json())
 
     with pytest.raises(AttributeError):
-        subscription.status = "active"  # type: ignore[misc]
+        subscription.plan_id = "plan_0000000000002"  # type: ignore[misc]
     assert hash(subscription) == hash(parse_subscription(subscription_json()))
 
 
@@ -161,6 +161,7 @@ def test_entities_are_frozen_and_hashable() -> None:
     [
         subscription_json(id=None),
         subscription_json(status=""),
+        subscription_json(status="on_hold"),
         subscription_json(paid_count="many"),
         subscription_json(current_end=10**20),
         subscription_json(notes="free text"),
@@ -170,3 +171,10 @@ def test_entities_are_frozen_and_hashable() -> None:
 def test_unreadable_subscription_raises_malformed_entity(broken: dict[str, object]) -> None:
     with pytest.raises(MalformedEntity):
         parse_subscription(broken)
+
+
+def test_a_payment_or_refund_status_razorpay_never_documented_is_malformed() -> None:
+    with pytest.raises(MalformedEntity, match="'status' is not a PaymentStatus"):
+        parse_payment(payment_json(status="disputed"))
+    with pytest.raises(MalformedEntity, match="'status' is not a RefundStatus"):
+        parse_refund(sample("fake_refund.json") | {"status": "reversed"})

@@ -3,7 +3,7 @@ delivery at a time, within a budget, and marked.
 
 A redelivery of an event already handled is acknowledged without applying it again. While one
 delivery applies an event, another is answered `in_progress` and applies nothing (Razorpay
-delivers it again later); see `api.billing.event_claims`. An event that failed, or whose applier
+delivers it again later); see `api.billing.events.claims`. An event that failed, or whose applier
 died midway, is applied by the next delivery: every handler is idempotent and the subscription
 fold is order-independent, so a re-application repairs whatever a cut-off one left.
 
@@ -24,13 +24,14 @@ from typing import Any
 
 import structlog
 
-from api.billing import event_claims
 from api.billing.convergence import NotConverged
 from api.billing.deps import Billing
-from api.billing.event_claims import Claim, Refused
+from api.billing.events import claims
+from api.billing.events.claims import Claim, Refused
 from api.documents import WebhookEvent
 from api.documents.events import EventStatus
 from api.gateway.coerce import MalformedEntity
+from api.gateway.signatures import verify_webhook
 
 # Past the handler budget, a live applier has been cancelled: its claim lapses this much later,
 # which leaves it time to write how it ended before another delivery may claim the event.
@@ -40,7 +41,7 @@ log = structlog.get_logger("billing.inbox")
 
 class Outcome(StrEnum):
     PROCESSED = "processed"
-    STALE = "stale"  # older than what is already applied; recorded, moves nothing back
+    STALE = "stale"  # recorded; older than what is already known, it changes nothing
     IGNORED = "ignored"  # nothing of this service's in it
     # Not applied yet (e.g. it names a payment not recorded yet): a redelivery applies it.
     FAILED = "failed"
@@ -68,6 +69,11 @@ class Envelope:
     payload: dict[str, Any]
     body: str
 
+    @property
+    def source(self) -> str:
+        """What records made from this event name as their source."""
+        return f"webhook:{self.event_id}"
+
     def entity(self, name: str) -> dict[str, Any] | None:
         """`payload.<name>.entity`, when it is an object."""
         found = self.payload.get(name)
@@ -84,10 +90,16 @@ class Handled:
 Handler = Callable[[Billing, Envelope], Awaitable[Handled]]
 
 
+def authentic(body: bytes, signature: str | None, secret: str | None) -> bool:
+    """Whether `X-Razorpay-Signature` signs these exact bytes with the webhook secret; never
+    without a secret, so a service with none configured refuses every event."""
+    return verify_webhook(body, signature, secret)
+
+
 async def receive(
     billing: Billing, envelope: Envelope, handler: Handler | None, *, budget: timedelta
 ) -> Handled:
-    claimed = await event_claims.claim(_stored(billing, envelope), lease=budget + LEASE_MARGIN)
+    claimed = await claims.claim(_stored(billing, envelope), lease=budget + LEASE_MARGIN)
     if claimed is Refused.DONE:
         return Handled(Outcome.DUPLICATE)
     if claimed is Refused.BUSY:
@@ -147,7 +159,7 @@ async def _apply(billing: Billing, envelope: Envelope, handler: Handler | None) 
 async def _settle(billing: Billing, claimed: Claim, handled: Handled) -> None:
     done = STORED.get(handled.status)
     note = handled.note[:500] if handled.note else None
-    await event_claims.settle(
+    await claims.settle(
         claimed,
         {
             "status": done or EventStatus.FAILED,

@@ -14,26 +14,28 @@ from beanie import PydanticObjectId
 
 from api.billing import outcomes
 from api.billing.deps import Billing
-from api.billing.lifecycle import TERMINAL
 from api.billing.outcomes import Problem
-from api.billing.subscriptions import observe_snapshot
+from api.billing.subscription import store
 from api.documents import Subscription
 from api.gateway.entities import RazorpaySubscription
 from api.gateway.errors import GatewayCallError, GatewayRejected
+from api.statuses import SubscriptionStatus
 
-UNPAID = "created"  # a checkout nobody paid: it is reused, never an obstacle
-LIVE: dict[str, Problem] = {
-    "authenticated": outcomes.SUBSCRIPTION_STARTING,
-    "active": outcomes.ALREADY_SUBSCRIBED,
-    "pending": outcomes.RENEWAL_PENDING,
-    "paused": outcomes.SUBSCRIPTION_PAUSED,
+UNPAID = SubscriptionStatus.CREATED  # a checkout nobody paid: it is reused, never an obstacle
+# Why a live subscription in each status forbids another (a halted one is cancelled instead).
+BLOCKED_BY: dict[SubscriptionStatus, Problem] = {
+    SubscriptionStatus.AUTHENTICATED: outcomes.SUBSCRIPTION_STARTING,
+    SubscriptionStatus.ACTIVE: outcomes.ALREADY_SUBSCRIBED,
+    SubscriptionStatus.PENDING: outcomes.RENEWAL_PENDING,
+    SubscriptionStatus.PAUSED: outcomes.SUBSCRIPTION_PAUSED,
 }
+LIVE = [status for status in SubscriptionStatus if status.is_live]
 
 
 async def first_obstacle(billing: Billing, user_id: PydanticObjectId) -> Problem | None:
     """Why any of the user's subscriptions forbids a new one, if one does."""
     candidates = await Subscription.find(
-        {"user_id": user_id, "status": {"$nin": [*TERMINAL, UNPAID]}}
+        {"user_id": user_id, "state.razorpay.status": {"$in": LIVE}}
     ).to_list()
     for subscription in candidates:
         problem = await obstacle(billing, subscription)
@@ -44,11 +46,12 @@ async def first_obstacle(billing: Billing, user_id: PydanticObjectId) -> Problem
 
 async def obstacle(billing: Billing, subscription: Subscription) -> Problem | None:
     """Why this subscription forbids a new one; None when it is over, or has been made so."""
-    if subscription.status in TERMINAL or subscription.status == UNPAID:
+    status = subscription.state.razorpay.status
+    if not status.is_live:
         return None
-    if subscription.status == "halted" or subscription.revoked:
+    if status is SubscriptionStatus.HALTED or subscription.state.revoked:
         return await _end(billing, subscription)
-    return LIVE.get(subscription.status, outcomes.ALREADY_SUBSCRIBED)
+    return BLOCKED_BY.get(status, outcomes.ALREADY_SUBSCRIBED)
 
 
 async def _end(billing: Billing, subscription: Subscription) -> Problem | None:
@@ -56,18 +59,18 @@ async def _end(billing: Billing, subscription: Subscription) -> Problem | None:
     razorpay_id = subscription.razorpay_subscription_id
     try:
         snapshot = await billing.gateway.fetch_subscription(razorpay_id)
-        if snapshot.status == "halted" or (
-            subscription.revoked and snapshot.status not in TERMINAL
+        if snapshot.status is SubscriptionStatus.HALTED or (
+            subscription.state.revoked and not snapshot.status.is_terminal
         ):
             snapshot = await _cancel(billing, razorpay_id)
     except GatewayCallError as error:
         return outcomes.from_gateway(error)
-    await observe_snapshot(
-        billing, snapshot, observation_id=f"upgrade:{uuid.uuid4().hex}", source="mutation:upgrade"
+    await store.observe(
+        billing, snapshot, id=f"upgrade:{uuid.uuid4().hex}", source="mutation:upgrade"
     )
-    if snapshot.status in TERMINAL:
+    if snapshot.status.is_terminal:
         return None
-    return LIVE.get(snapshot.status, outcomes.ALREADY_SUBSCRIBED)
+    return BLOCKED_BY.get(snapshot.status, outcomes.ALREADY_SUBSCRIBED)
 
 
 async def _cancel(billing: Billing, razorpay_id: str) -> RazorpaySubscription:

@@ -6,10 +6,11 @@ from beanie import PydanticObjectId
 from bson.errors import InvalidId
 from pymongo.errors import DuplicateKeyError
 
-from api.billing import subscription_state
+from api.billing.attribution import Owner
 from api.billing.deps import Billing
-from api.billing.inbox import Envelope, Handled, Outcome
-from api.billing.subscriptions import record_subscription_payment
+from api.billing.events.inbox import Envelope, Handled, Outcome
+from api.billing.payments import record_payment
+from api.billing.subscription import store
 from api.documents import Subscription, User
 from api.gateway.entities import RazorpaySubscription, parse_payment, parse_subscription
 
@@ -22,23 +23,20 @@ async def on_subscription_event(billing: Billing, envelope: Envelope) -> Handled
     subscription = await _subscription_for(billing, snapshot)
     if subscription is None:
         return Handled(Outcome.IGNORED, "not a subscription of this service")
-    observation = subscription_state.observation_of(
-        snapshot,
-        id=f"webhook:{envelope.event_id}",
-        event=envelope.event,
-        observed_at=envelope.created_at,
-        source=f"webhook:{envelope.event_id}",
-    )
-    stale = subscription_state.as_observation(observation).rank < tuple(subscription.applied_rank)
-    await subscription_state.record(observation)
     payment = envelope.entity("payment")
     if payment is not None:
-        await record_subscription_payment(
-            billing, subscription, parse_payment(payment), source=f"webhook:{envelope.event_id}"
-        )
-    await subscription_state.refresh(snapshot.id, grace=billing.grace, now=billing.now())
-    if stale:
-        return Handled(Outcome.STALE, "older than what is already applied")
+        owner = Owner.of(subscription)
+        await record_payment(billing, parse_payment(payment), owner, source=envelope.source)
+    observed = await store.observe(
+        billing,
+        snapshot,
+        id=envelope.source,
+        event=envelope.event,
+        observed_at=envelope.created_at,
+        source=envelope.source,
+    )
+    if not observed.changed:
+        return Handled(Outcome.STALE, "older than what is already known, and changes nothing")
     return Handled(Outcome.PROCESSED)
 
 
@@ -62,7 +60,6 @@ async def _subscription_for(
         razorpay_subscription_id=snapshot.id,
         razorpay_plan_id=snapshot.plan_id,
         plan_code=billing.plan.code.value,
-        status=snapshot.status,
         created_at=snapshot.created_at or now,
         updated_at=now,
     )

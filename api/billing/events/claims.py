@@ -28,7 +28,6 @@ from pymongo.errors import DuplicateKeyError
 from api.documents import WebhookClaim, WebhookEvent
 from api.documents.events import EventStatus
 
-DONE = frozenset({EventStatus.PROCESSED, EventStatus.STALE, EventStatus.IGNORED})
 # Generations tried past the one the event names: each skips a claim whose holder died between
 # inserting it and writing it on the event, which two deaths in a row already make unlikely.
 MAX_SKIPS = 3
@@ -54,7 +53,7 @@ async def claim(event: WebhookEvent, *, lease: timedelta) -> Claim | Refused:
         stored = await WebhookEvent.get(event.id)
     assert stored is not None  # events are never deleted while deliveries run
     now = event.received_at
-    if stored.status in DONE:
+    if stored.status.is_done:
         return Refused.DONE
     claimed_at = stored.claimed_at or stored.received_at
     if stored.status is EventStatus.RECEIVED and now < claimed_at + lease:
