@@ -209,6 +209,24 @@ async def test_concurrent_calls_get_exactly_the_budget(
     assert outcomes == ["Failure"] * 5 + ["RATE_LIMITED"] * 11
 
 
+async def test_a_budget_reset_gives_concurrent_callers_the_whole_budget_again(
+    settings: Settings, services: Services, tmp_path: Path
+) -> None:
+    # given a user who spent the hour's 3 cancels through a process that remembers it
+    shared = process_settings(settings, tmp_path, rate_limit_cancel_subscription="3/1h")
+    bearer = token(sub="reset-1")
+    async with process(shared, MovableClock()) as http:
+        spent = [outcome((await graphql(http, CANCEL, bearer=bearer)).json()) for _ in range(4)]
+        assert spent == ["Failure"] * 3 + ["RATE_LIMITED"]
+
+        # when an operator gives the budget back, and the user sends 4 at once
+        await RateSlot.find_all().delete()
+        bodies = await asyncio.gather(*(graphql(http, CANCEL, bearer=bearer) for _ in range(4)))
+
+    # then exactly the budget went through again
+    assert sorted(outcome(b.json()) for b in bodies) == ["Failure"] * 3 + ["RATE_LIMITED"]
+
+
 async def test_a_limited_field_refuses_the_whole_mutation_document(
     client: httpx.AsyncClient, services: Services, sandbox: SandboxDriver
 ) -> None:

@@ -10,9 +10,10 @@ caller claims the lowest slot it has not seen taken, so the taken slots of a win
 Only inserts touch the database: FerretDB answers a read of this collection by scanning it
 (130 ms at 5000 slots), an insert through its unique index (~1 ms). Each process remembers
 the highest slot it knows taken per live window (`_seen`), so a call let through is one insert,
-plus one per slot other processes took since this one last looked. A refusal is one insert
-of slot 1 that must fail: if it succeeds, the window's slots were deleted under us (an operator
-resetting a budget), and the count starts again.
+plus one per slot other processes took since this one last looked. A refusal is one read of
+the window's last slot by `_id` (a point read, not a scan): when it is gone, the window's slots
+were deleted under us (an operator resetting a budget), and this caller claims from slot 1 like
+any other, so concurrent callers after a reset still get exactly the budget.
 
 Finished windows are deleted at most once a minute per process, by one delete of everything
 expired, never per call.
@@ -74,9 +75,9 @@ class SlotLimiter:
         window = Window.containing(now, rate.per)
         bucket = f"{key}:{window.index}"
         if self._known_taken(bucket) >= rate.calls:
-            if await self._emptied(bucket, window):
-                return None
-            return Limited(retry_after=window.seconds_left(now))
+            if await self._full(bucket, rate.calls):
+                return Limited(retry_after=window.seconds_left(now))
+            self._seen.pop(bucket, None)  # its slots were deleted: count again from slot 1
         for n in range(self._known_taken(bucket) + 1, rate.calls + 1):
             claimed = await self._claim(bucket, n, window.end)
             self._saw(bucket, n, window.end)
@@ -84,12 +85,9 @@ class SlotLimiter:
                 return None
         return Limited(retry_after=window.seconds_left(now))
 
-    async def _emptied(self, bucket: str, window: Window) -> bool:
-        """Whether slot 1 was free, and is now ours: the window's slots had been deleted."""
-        if not await self._claim(bucket, 1, window.end):
-            return False
-        self._seen[bucket] = (1, window.end)
-        return True
+    async def _full(self, bucket: str, calls: int) -> bool:
+        """Whether the window's last slot is still taken."""
+        return await self._slots.find_one({"_id": f"{bucket}:{calls}"}, {"_id": 1}) is not None
 
     async def _claim(self, bucket: str, n: int, expires_at: datetime) -> bool:
         try:
