@@ -227,6 +227,24 @@ async def test_a_budget_reset_gives_concurrent_callers_the_whole_budget_again(
     assert sorted(outcome(b.json()) for b in bodies) == ["Failure"] * 3 + ["RATE_LIMITED"]
 
 
+async def test_a_budget_reset_midway_gives_the_whole_budget_back(
+    settings: Settings, services: Services, tmp_path: Path
+) -> None:
+    # given a user who spent 2 of the hour's 3 cancels through a process that remembers it
+    shared = process_settings(settings, tmp_path, rate_limit_cancel_subscription="3/1h")
+    bearer = token(sub="reset-2")
+    async with process(shared, MovableClock()) as http:
+        for _ in range(2):
+            await graphql(http, CANCEL, bearer=bearer)
+
+        # when an operator gives the budget back, and the user sends 4 more
+        await RateSlot.find_all().delete()
+        after = [outcome((await graphql(http, CANCEL, bearer=bearer)).json()) for _ in range(4)]
+
+    # then the whole budget was there again
+    assert after == ["Failure"] * 3 + ["RATE_LIMITED"]
+
+
 async def test_a_limited_field_refuses_the_whole_mutation_document(
     client: httpx.AsyncClient, services: Services, sandbox: SandboxDriver
 ) -> None:

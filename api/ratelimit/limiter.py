@@ -10,10 +10,11 @@ caller claims the lowest slot it has not seen taken, so the taken slots of a win
 Only inserts touch the database: FerretDB answers a read of this collection by scanning it
 (130 ms at 5000 slots), an insert through its unique index (~1 ms). Each process remembers
 the highest slot it knows taken per live window (`_seen`), so a call let through is one insert,
-plus one per slot other processes took since this one last looked. A refusal is one read of
-the window's last slot by `_id` (a point read, not a scan): when it is gone, the window's slots
-were deleted under us (an operator resetting a budget), and this caller claims from slot 1 like
-any other, so concurrent callers after a reset still get exactly the budget.
+plus one per slot other processes took since this one last looked. A refusal reads the
+window's first and last slots by `_id` (point reads, not scans): when either is gone, the
+window's slots were deleted under us (an operator resetting a budget) and refilled from where
+this process's memory stood, so this caller counts again from slot 1, claiming the slots the
+memory skipped; concurrent callers after a reset still get exactly the budget.
 
 Finished windows are deleted at most once a minute per process, by one delete of everything
 expired, never per call.
@@ -86,8 +87,11 @@ class SlotLimiter:
         return Limited(retry_after=window.seconds_left(now))
 
     async def _full(self, bucket: str, calls: int) -> bool:
-        """Whether the window's last slot is still taken."""
-        return await self._slots.find_one({"_id": f"{bucket}:{calls}"}, {"_id": 1}) is not None
+        """Whether the window's first and last slots are both taken."""
+        for n in (1, calls):
+            if await self._slots.find_one({"_id": f"{bucket}:{n}"}, {"_id": 1}) is None:
+                return False
+        return True
 
     async def _claim(self, bucket: str, n: int, expires_at: datetime) -> bool:
         try:
