@@ -61,13 +61,22 @@ def database_name(mongodb_uri: str) -> Iterator[str]:
     client.close()
 
 
-@pytest.fixture(scope="session")
-def listener() -> Iterator[socket.socket]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+def loopback_listener() -> socket.socket:
+    """A TCP socket bound to a free loopback port, for uvicorn's `serve(sockets=...)`.
+
+    Named IPPROTO_TCP because asyncio sets TCP_NODELAY only on sockets whose protocol says TCP
+    (`socket.socket()` says 0): without it every answer, written as headers then body, waits
+    ~40 ms for the client's delayed ACK, which was most of the suite's time."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
-    yield sock
-    sock.close()
+    return sock
+
+
+@pytest.fixture(scope="session")
+def listener() -> Iterator[socket.socket]:
+    with loopback_listener() as sock:
+        yield sock
 
 
 @pytest.fixture(scope="session")
