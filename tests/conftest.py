@@ -60,13 +60,22 @@ def database_name(mongodb_uri: str) -> Iterator[str]:
     client.close()
 
 
-@pytest.fixture(scope="session")
-def listener() -> Iterator[socket.socket]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+def loopback_listener() -> socket.socket:
+    """A TCP socket bound to a free loopback port, for uvicorn's `serve(sockets=...)`.
+
+    Named IPPROTO_TCP because asyncio sets TCP_NODELAY only on sockets whose protocol says TCP
+    (`socket.socket()` says 0): without it every answer, written as headers then body, waits
+    ~40 ms for the client's delayed ACK, which was most of the suite's time."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
-    yield sock
-    sock.close()
+    return sock
+
+
+@pytest.fixture(scope="session")
+def listener() -> Iterator[socket.socket]:
+    with loopback_listener() as sock:
+        yield sock
 
 
 @pytest.fixture(scope="session")
@@ -117,11 +126,16 @@ async def app(settings: Settings, listener: socket.socket) -> AsyncIterator[Star
         yield application
 
 
+async def bind_documents(services: Services) -> None:
+    """Beanie binds documents process-wide; a test that built an app of its own rebound them
+    (to its client, closed once that app stopped): bind them back to the running app's."""
+    await init_beanie(database=services.database, document_models=DOCUMENTS, skip_indexes=True)
+
+
 async def emptied(app: Starlette) -> Services:
     """The running app's services, with every collection emptied (indexes kept)."""
     found: Services = app.state.services
-    # Beanie binds documents process-wide; a test that built an app of its own rebound them.
-    await init_beanie(database=found.database, document_models=DOCUMENTS, skip_indexes=True)
+    await bind_documents(found)
     for name in await found.database.list_collection_names():
         await found.database[name].delete_many({})
     return found
@@ -141,14 +155,18 @@ async def client(settings: Settings, services: Services) -> AsyncIterator[httpx.
 
 
 @pytest_asyncio.fixture
-async def sandbox(client: httpx.AsyncClient, settings: Settings) -> AsyncIterator[SandboxDriver]:
+async def sandbox(
+    client: httpx.AsyncClient, settings: Settings, services: Services
+) -> AsyncIterator[SandboxDriver]:
     driver = SandboxDriver.for_data_dir(client, settings.data_dir)
     await driver.knobs()  # every test starts with plain delivery and no REST faults
     await driver.clear_faults()
     started = await driver.now()
     yield driver
     # Nothing of this test lands in the next one (what it held is released and delivered now),
-    # nor charges when a later test moves the clock.
+    # nor charges when a later test moves the clock. The webhooks that sends are the running
+    # app's to apply, through documents bound to its database again.
+    await bind_documents(services)
     await driver.knobs()
     await driver.clear_faults()
     await driver.stop_charging(created_since=started)

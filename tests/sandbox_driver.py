@@ -141,6 +141,12 @@ class SandboxDriver:
         now: int = clock["now"]
         return now
 
+    async def moved(self) -> float:
+        """How far, in seconds, the sandbox clock has been moved ahead of real time."""
+        clock = (await self.http.get("/sandbox/control/clock", auth=self.auth)).json()
+        offset: float = clock["offset_seconds"]
+        return offset
+
     async def stop_charging(self, *, created_since: int) -> None:
         """Cancel every subscription created since then that could still charge or expire, so a
         later test that moves the clock does not pay for this one's subscriptions."""

@@ -4,7 +4,6 @@ linear in its text, before anything runs, and every legitimate document still pa
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable
@@ -25,7 +24,7 @@ from bench.guards import QUERY as EVERY_GUARDED_FIELD
 from bench.validation import fragment_bomb
 from tests.billing_calls import user_id
 from tests.builders import graphql, token
-from tests.conftest import make_settings
+from tests.conftest import loopback_listener, make_settings
 
 LIVENESS_SECONDS = 5.0  # generous: the limit is about never stalling, not about speed
 NO_RAZORPAY = {
@@ -50,8 +49,7 @@ async def own_loop_app(
         mongodb_uri=mongodb_uri, mongodb_db=database_name, data_dir=tmp_path, **NO_RAZORPAY
     )
     server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning"))
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
+    sock = loopback_listener()
     thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True)
     thread.start()
     await asyncio.to_thread(_wait_until_serving, server, thread)

@@ -29,7 +29,7 @@ async def paid_but_not_linked(
     """A user who paid at Razorpay, whose payment arrived first without its invoice (so naming no
     subscription yet) and whose other events are held back; returns (subscription, payment)."""
     checkout = await start_upgrade(client)
-    await sandbox.knobs(delay=3.0)
+    await sandbox.hold()
     handler = await sandbox.pay(checkout["subscriptionId"])
     captured = await at_razorpay(sandbox, f"payments/{handler['razorpay_payment_id']}")
     account = await BillingAccount.find_one()
@@ -45,8 +45,9 @@ async def paid_but_not_linked(
 
 
 async def held_events_arrive(sandbox: SandboxDriver) -> None:
-    await sandbox.drain()
+    """Plain delivery again: what was held is sent, oldest first, and has landed."""
     await sandbox.knobs()
+    await sandbox.drain()
 
 
 async def test_a_revoking_refund_whose_cancel_fails_is_incomplete_until_retried(

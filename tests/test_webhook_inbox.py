@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -32,7 +31,7 @@ from api.documents.events import EventStatus
 from api.services import Services
 from api.webhooks.route import answer
 from tests.billing_calls import start_upgrade
-from tests.conftest import make_settings
+from tests.conftest import loopback_listener, make_settings
 from tests.gateway.fault_server import FaultServer, Reply
 from tests.sandbox_driver import SandboxDriver
 from tests.signed_webhooks import deliver, envelope, invoice, payment, post_signed
@@ -58,8 +57,7 @@ async def service_against(
 ) -> AsyncIterator[tuple[httpx.AsyncClient, Services]]:
     """The service, served over loopback, with `razorpay` as its Razorpay and a handler budget
     of `budget` seconds."""
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
+    with loopback_listener() as listener:
         port = listener.getsockname()[1]
         app = create_app(
             make_settings(
