@@ -8,11 +8,12 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from bench import guards, validation
+from bench import canuse, guards, validation
 
 BENCHMARKS: dict[str, Callable[[], Coroutine[Any, Any, int]]] = {
     "validation": validation.main,
     "guards": guards.main,
+    "canuse": canuse.main,
 }
 
 
