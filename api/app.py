@@ -95,6 +95,11 @@ def create_app(
     )
 
 
+def app_from_environment() -> Starlette:
+    """The app from the settings in the environment: what each of `serve`'s workers runs."""
+    return create_app(Settings())
+
+
 def _budgets(settings: Settings, database: AsyncDatabase[dict[str, Any]], clock: Clock) -> Budgets:
     slots = database[RateSlot.get_collection_name()]
     return Budgets(SlotLimiter(slots, clock), settings.rate_limits)
