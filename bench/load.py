@@ -98,12 +98,19 @@ def run(
     conns: int,
     seconds: float | None = None,
     once: bool = False,
+    count: int = 0,
     deadline: float = 300.0,
 ) -> Load:
-    """Sends for `seconds`, or each request once (`once`), within `deadline` seconds."""
+    """Sends for `seconds`, each request once (`once`), or `count` requests, within `deadline`
+    seconds."""
     command = [str(binary), "-url", url, "-requests", str(requests), "-conns", str(conns)]
     command += ["-deadline", f"{deadline}s", "-timeout", "60s"]
-    command += ["-once"] if once else ["-duration", f"{seconds or 5.0}s"]
+    if once:
+        command.append("-once")
+    elif count:
+        command += ["-count", str(count)]
+    else:
+        command += ["-duration", f"{seconds or 5.0}s"]
     done = subprocess.run(  # noqa: S603 (our own binary, fixed arguments)
         pinned(command), capture_output=True, text=True, timeout=deadline + 90
     )

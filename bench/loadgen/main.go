@@ -1,8 +1,8 @@
 // loadgen: a small HTTP/1.1 load generator for the benchmarks in bench/ (standard library only).
 //
 // It reads requests (one JSON object a line: method, path, headers, body) and sends them over
-// -conns keep-alive connections, each connection taking the next request in turn, for -duration
-// or until every request has been sent once (-once). It prints one JSON object: counts by status,
+// -conns keep-alive connections, each connection taking the next request in turn, for -duration,
+// until every request has been sent once (-once), or until -count requests have been sent. It prints one JSON object: counts by status,
 // throughput, latency quantiles and its own CPU time, so a run can show the generator did not
 // starve the service it measures.
 package main
@@ -53,6 +53,7 @@ func main() {
 	conns := flag.Int("conns", 8, "concurrent keep-alive connections")
 	duration := flag.Duration("duration", 5*time.Second, "how long to send (ignored with -once)")
 	once := flag.Bool("once", false, "send each request once, then stop")
+	count := flag.Int("count", 0, "send this many requests (cycling through them), then stop")
 	deadline := flag.Duration("deadline", 5*time.Minute, "stop sending after this long, whatever")
 	timeout := flag.Duration("timeout", 60*time.Second, "one request's timeout")
 	flag.Parse()
@@ -72,7 +73,11 @@ func main() {
 		},
 	}
 	stop := time.Now().Add(*deadline)
-	if !*once && time.Now().Add(*duration).Before(stop) {
+	limit := *count
+	if *once {
+		limit = len(requests)
+	}
+	if limit == 0 && time.Now().Add(*duration).Before(stop) {
 		stop = time.Now().Add(*duration)
 	}
 	var next int64 = -1
@@ -85,7 +90,7 @@ func main() {
 			defer wg.Done()
 			for time.Now().Before(stop) {
 				i := int(atomic.AddInt64(&next, 1))
-				if *once && i >= len(requests) {
+				if limit > 0 && i >= limit {
 					return
 				}
 				samples[c] = append(samples[c], send(client, *base, requests[i%len(requests)]))
