@@ -32,6 +32,10 @@ class Server:
     process: subprocess.Popen[bytes]
     log: Path
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user and system) the process and its children have used so far."""
+        return sum(_cpu_seconds(pid) for pid in [self.process.pid, *_children(self.process.pid)])
+
     def rss_kib(self) -> int:
         """Resident memory of the process and its children (uvicorn's workers), in KiB."""
         return sum(_rss_kib(pid) for pid in [self.process.pid, *_children(self.process.pid)])
@@ -145,6 +149,15 @@ def _children(pid: int) -> list[int]:
     except OSError:
         return []
     return [int(child) for child in found]
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    # utime and stime, fields 14 and 15 of proc(5); the 12th and 13th after the command name.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _rss_kib(pid: int) -> int:
