@@ -149,7 +149,10 @@ def test_redelivery_gives_up_at_the_end_of_the_retry_window(tmp_path: Path) -> N
     for item in log:
         times = [attempt["at"] for attempt in item["attempts"]]
         assert (item["state"], len(times)) == ("failed", 5)
-        assert times[-1] - times[0] >= 0.35
+        # Retries are timed from when the event was due, and the first attempt starts a moment
+        # after that: the span between attempts is 0.35 s less that moment (a fast event loop,
+        # uvloop's, makes the last retry exactly on time).
+        assert times[-1] - times[0] >= 0.34
 
 
 def test_duplicate_knob_delivers_twice_with_the_same_event_id(
