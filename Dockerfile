@@ -13,7 +13,8 @@ COPY policies /app/policies
 WORKDIR /app
 RUN mkdir -p /app/var && chown app:app /app/var
 USER app
-ENV APP_ENV=prod HOST=0.0.0.0 PORT=8000 PYTHONUNBUFFERED=1
+# One worker per CPU the container may use; a platform's own WEB_CONCURRENCY overrides it.
+ENV APP_ENV=prod HOST=0.0.0.0 PORT=8000 PYTHONUNBUFFERED=1 WEB_CONCURRENCY=auto
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8000'), timeout=2)" || exit 1
 CMD ["python", "-m", "api", "serve"]

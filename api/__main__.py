@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
@@ -19,9 +20,6 @@ from api.settings import ConfigurationError, Settings, check_startable
 
 
 def serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from api.app import create_app
     from api.localdb import LocalDatabase
 
     settings = Settings()
@@ -34,16 +32,53 @@ def serve(args: argparse.Namespace) -> int:
         if settings.uses_embedded_database:
             uri = stack.enter_context(LocalDatabase(settings.data_dir / "db"))
             settings = settings.model_copy(update={"mongodb_uri": uri})
-        app = create_app(settings)
-        # log_config=None: uvicorn's records go through the JSON handler the app installed.
-        uvicorn.run(app, host=settings.host, port=settings.port, access_log=False, log_config=None)
+        if settings.workers == 1:
+            _serve_here(settings)
+        else:
+            _serve_with_workers(settings, stack)
     return 0
+
+
+def _serve_here(settings: Settings) -> None:
+    import uvicorn
+
+    from api.app import create_app
+
+    # log_config=None: uvicorn's records go through the JSON handler the app installed.
+    app = create_app(settings)
+    uvicorn.run(app, host=settings.host, port=settings.port, access_log=False, log_config=None)
+
+
+def _serve_with_workers(settings: Settings, stack: ExitStack) -> None:
+    """Each worker builds the app from the environment, which this process completes: the
+    database it started, and the sandbox it runs once for all of them (see sandbox_host)."""
+    import uvicorn
+
+    from api.sandbox_host import sandbox_beside_workers
+    from api.web.logging import configure_logging
+
+    configure_logging(settings.log_level)
+    assert settings.mongodb_uri is not None
+    os.environ["MONGODB_URI"] = settings.mongodb_uri
+    if settings.uses_sandbox:
+        os.environ["SANDBOX_URL"] = stack.enter_context(sandbox_beside_workers(settings))
+    token_verifier(settings)  # the dev JWT secret, made once before the workers read it
+    uvicorn.run(
+        "api.app:app_from_environment",
+        factory=True,
+        workers=settings.workers,
+        host=settings.host,
+        port=settings.port,
+        access_log=False,
+        log_config=None,
+    )
 
 
 def _print_banner(settings: Settings) -> None:
     base = f"http://{settings.public_host}:{settings.port}"
     database = "embedded (FerretDB/SQLite)" if settings.uses_embedded_database else "MONGODB_URI"
-    print(f"Billing API ({settings.app_env}), database: {database}", flush=True)
+    workers = f", {settings.workers} workers" if settings.workers > 1 else ""
+    print(f"Billing API ({settings.app_env}), database: {database}{workers}", flush=True)
     if settings.is_prod:
         return
     print(f"GraphiQL: {base}/graphql", flush=True)

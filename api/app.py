@@ -96,6 +96,11 @@ def create_app(
     )
 
 
+def app_from_environment() -> Starlette:
+    """The app from the settings in the environment: what each of `serve`'s workers runs."""
+    return create_app(Settings())
+
+
 def _plans(settings: Settings, *, auto_sync: bool) -> PlanResolver:
     """RAZORPAY_PLAN_ID names the Pro plan; only the sandbox's is found or created unasked."""
     configured = {} if settings.razorpay_plan_id is None else {PRO.code: settings.razorpay_plan_id}

@@ -11,16 +11,19 @@ import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from starlette.types import ASGIApp
 
-from api.clock import Clock, MovableClock, SystemClock
+from api.clock import Clock, FollowingClock, MovableClock, SystemClock
 from api.gateway.client import RazorpayGateway
 from api.gateway.config import GatewaySettings
 from api.settings import ConfigurationError, Settings
+from api.web.sandbox_proxy import SandboxProxy
 
 SANDBOX_PACKAGE = "razorpay_sandbox"
+SHARED_CLOCK_FILE = "clock"  # in DATA_DIR/sandbox: the sandbox's clock offset, for the workers
 SANDBOX_MISSING = (
     "The Razorpay sandbox is not installed, and without RAZORPAY_* keys the service needs it:"
     " run `make setup` (it installs the sandbox from ./sandbox), or set RAZORPAY_KEY_ID,"
@@ -71,6 +74,8 @@ def wire_razorpay(
 ) -> RazorpayWiring:
     if not settings.uses_sandbox:
         return _real(settings, clock or SystemClock())
+    if settings.sandbox_url is not None:
+        return _sandbox_elsewhere(settings, settings.sandbox_url)
     return _sandbox(settings, clock, sandbox_overrides or {})
 
 
@@ -91,22 +96,47 @@ def _real(settings: Settings, clock: Clock) -> RazorpayWiring:
 
 
 def _sandbox(settings: Settings, clock: Clock | None, overrides: dict[str, Any]) -> RazorpayWiring:
-    with sandbox_required():
-        from razorpay_sandbox import SandboxConfig, create_sandbox, load_or_create_credentials
     if clock is not None and not isinstance(clock, MovableClock):
         raise TypeError("the sandbox needs a MovableClock, shared with the service")
     # One clock for both: moving the sandbox's time moves the time access is judged by.
     shared = clock or MovableClock()
-    credentials = load_or_create_credentials(settings.data_dir)
+    sandbox, key_id, key_secret, webhook_secret = build_sandbox(settings, shared, overrides)
     base = f"http://{settings.public_host}:{settings.port}"
+    gateway = _gateway(settings, key_id, key_secret, f"{base}/sandbox")
+    return RazorpayWiring(gateway, key_id, webhook_secret, shared, sandbox)
+
+
+def build_sandbox(
+    settings: Settings, clock: MovableClock, overrides: dict[str, Any] | None = None
+) -> tuple[EmbeddedSandbox, str, str, str]:
+    """The sandbox for this DATA_DIR and address, with its key id, key secret and webhook secret."""
+    with sandbox_required():
+        from razorpay_sandbox import SandboxConfig, create_sandbox, load_or_create_credentials
+    credentials = load_or_create_credentials(settings.data_dir)
     config = SandboxConfig(
         credentials=credentials,
-        webhook_url=f"{base}/webhooks/razorpay",
-        state_file=settings.data_dir / "sandbox" / "state.json",
+        webhook_url=f"http://{settings.public_host}:{settings.port}/webhooks/razorpay",
+        state_file=sandbox_dir(settings) / "state.json",
     )
-    sandbox = create_sandbox(dataclasses.replace(config, **overrides), shared)
-    gateway = _gateway(settings, credentials.key_id, credentials.key_secret, f"{base}/sandbox")
-    return RazorpayWiring(gateway, credentials.key_id, credentials.webhook_secret, shared, sandbox)
+    sandbox = create_sandbox(dataclasses.replace(config, **(overrides or {})), clock)
+    keys = credentials.key_id, credentials.key_secret, credentials.webhook_secret
+    return sandbox, *keys
+
+
+def sandbox_dir(settings: Settings) -> Path:
+    return settings.data_dir / "sandbox"
+
+
+def _sandbox_elsewhere(settings: Settings, url: str) -> RazorpayWiring:
+    """A worker's view of the sandbox `serve` runs beside it: its keys from DATA_DIR, its time
+    from the shared clock, and `/sandbox` passed on to it."""
+    with sandbox_required():
+        from razorpay_sandbox import load_or_create_credentials
+    credentials = load_or_create_credentials(settings.data_dir)
+    gateway = _gateway(settings, credentials.key_id, credentials.key_secret, url)
+    clock = FollowingClock(sandbox_dir(settings) / SHARED_CLOCK_FILE)
+    proxy = SandboxProxy(url)
+    return RazorpayWiring(gateway, credentials.key_id, credentials.webhook_secret, clock, proxy)
 
 
 def _gateway(settings: Settings, key_id: str, key_secret: str, base_url: str) -> RazorpayGateway:

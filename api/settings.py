@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal
@@ -25,6 +26,7 @@ OPTIONAL = (
     "jwt_secret",
     "jwt_issuer",
     "jwt_audience",
+    "sandbox_url",
 )
 # `15/1h` in the environment; NoDecode: not JSON, which pydantic-settings would try first.
 RateSetting = Annotated[Rate, NoDecode, BeforeValidator(Rate.parse)]
@@ -61,6 +63,11 @@ class Settings(BaseSettings):
     graphql_max_depth: int = Field(default=10, ge=1, le=100)
     graphql_max_cost: int = Field(default=500, ge=1, le=100_000)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # Worker processes `serve` runs; "auto": one per CPU (the Docker image's default).
+    web_concurrency: Annotated[int, Field(ge=1, le=64)] | Literal["auto"] = 1
+    # Where the Razorpay sandbox runs when this process does not serve it itself: `serve` runs
+    # it once, beside its workers, and tells them here. Not a setting to set by hand.
+    sandbox_url: str | None = None
     rate_limit_upgrade: RateSetting = Rate(15, timedelta(hours=1))
     rate_limit_confirm_checkout: RateSetting = Rate(10, timedelta(minutes=15))
     rate_limit_cancel_subscription: RateSetting = Rate(10, timedelta(hours=1))
@@ -77,6 +84,12 @@ class Settings(BaseSettings):
     @property
     def rate_limits(self) -> dict[Budget, Rate]:
         return {budget: getattr(self, f"rate_limit_{budget.value}") for budget in Budget}
+
+    @property
+    def workers(self) -> int:
+        if self.web_concurrency == "auto":
+            return os.cpu_count() or 1
+        return self.web_concurrency
 
     @property
     def is_prod(self) -> bool:

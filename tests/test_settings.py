@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from pydantic import ValidationError
 
 from api.__main__ import main
 from api.app import create_app
@@ -111,3 +113,13 @@ def test_a_bad_setting_is_named_without_a_traceback(
     error = capsys.readouterr().err
     assert "APP_ENV='production'" in error
     assert "Traceback" not in error
+
+
+def test_web_concurrency_is_a_count_of_workers_or_one_per_cpu() -> None:
+    # given the values a platform or the Docker image sets
+    # then "auto" is one worker per CPU, a number is that many, and none is one
+    assert make_settings(web_concurrency="auto").workers == (os.cpu_count() or 1)
+    assert make_settings(web_concurrency="2").workers == 2
+    assert make_settings().workers == 1
+    with pytest.raises(ValidationError):
+        make_settings(web_concurrency="0")

@@ -24,7 +24,10 @@ from api.graphql.errors import FORBIDDEN, UNAUTHENTICATED, UPGRADE_REQUIRED, cod
 from api.ratelimit import Budget
 
 if TYPE_CHECKING:
-    from strawberry.extensions.field_extension import SyncExtensionResolver
+    from strawberry.extensions.field_extension import (
+        AsyncExtensionResolver,
+        SyncExtensionResolver,
+    )
 
 
 @strawberry.schema_directive(
@@ -80,6 +83,18 @@ class Guard(PermissionExtension):
         if isinstance(allowed, bool):
             return next_(source, info, **kwargs) if allowed else self._on_unauthorized(self.can)
         return self._deferred(allowed, next_, source, info, kwargs)
+
+    async def resolve_async(
+        self, next_: AsyncExtensionResolver, source: Any, info: Info, **kwargs: Any
+    ) -> Any:
+        # PermissionExtension's, for the one permission a guard holds: a verdict the request
+        # knows already is not awaited.
+        allowed = self.can.has_permission(source, info, **kwargs)
+        if not isinstance(allowed, bool):
+            allowed = await allowed
+        if not allowed:
+            return self._on_unauthorized(self.can)
+        return await next_(source, info, **kwargs)
 
     async def _deferred(
         self,

@@ -1,29 +1,24 @@
-"""The schema: root types composed from one module per domain, and its protective extensions."""
+"""The schema: root types composed from one module per domain, and how it runs an operation
+(document limits, the mutation gate, error masking: `api/graphql/execution.py`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable
 from typing import Any
 
 import strawberry
 import structlog
-from graphql import GraphQLError
-from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import (
-    AddValidationRules,
-    MaskErrors,
-    MaxTokensLimiter,
-    ParserCache,
-    SchemaExtension,
-    ValidationCache,
-)
+from graphql import GraphQLError, specified_rules
+from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from api.graphql.access_log import AccessLogQuery
 from api.graphql.billing_mutations import BillingMutation
 from api.graphql.entitlements import EntitlementQuery
+from api.graphql.execution import Operations, is_unexpected
 from api.graphql.gate import GatedExecutor
 from api.graphql.github_imports import GithubImportMutation, GithubImportQuery
 from api.graphql.limits import DEFAULT_LIMITS, DocumentLimits, limits_rule
@@ -32,8 +27,6 @@ from api.graphql.plans import PlanQuery
 from api.graphql.subscription import SubscriptionQuery
 from api.graphql.suggestions import without_suggestions
 from api.graphql.viewer import ViewerQuery
-
-MAX_TOKENS = 2000
 
 # Every root field carries a guard (tests/test_guards.py checks it); public ones are granted to
 # `anonymous` in policies/policy.csv, so the policy alone says what is public.
@@ -54,13 +47,33 @@ Mutation = merge_types("Mutation", (BillingMutation, GithubImportMutation))
 log = structlog.get_logger("graphql")
 
 
-def is_unexpected(error: GraphQLError) -> bool:
-    """Bugs are masked; deliberate GraphQL errors (auth, validation) keep their message and code."""
-    return error.original_error is not None and not isinstance(error.original_error, GraphQLError)
+ALLOWED = frozenset({OperationType.QUERY, OperationType.MUTATION})
 
 
 class BillingSchema(strawberry.Schema):
     hides_suggestions = False
+    operations: Operations  # set by build_schema, once the GraphQL schema exists
+
+    async def execute(  # Strawberry's signature, which its view calls
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        """Strawberry's pipeline, without its per-request extension objects (see execution.py)."""
+        return await self.operations.run(
+            query,
+            variables=variable_values,
+            context=context_value,
+            root=root_value,
+            operation_name=operation_name,
+            allowed=ALLOWED if allowed_operation_types is None else set(allowed_operation_types),
+            extensions=operation_extensions,
+        )
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -75,29 +88,28 @@ class BillingSchema(strawberry.Schema):
                 log.error("unexpected_error", path=error.path, exc_info=error.original_error)
 
 
-def _extensions(*, production: bool, limits: DocumentLimits) -> list[Callable[[], SchemaExtension]]:
-    # Rules are built once: a rule class built per request would defeat the validation cache.
-    rules: list[Any] = [limits_rule(limits)]
+def _rules(*, production: bool, limits: DocumentLimits) -> tuple[type[ASTValidationRule], ...]:
+    # Built once: the rule classes are part of what a document's validation is cached against.
+    rules: list[type[ASTValidationRule]] = [*specified_rules, limits_rule(limits)]
     if production:
         rules.append(NoSchemaIntrospectionCustomRule)
-    return [
-        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: ParserCache(maxsize=256),
-        lambda: ValidationCache(maxsize=256),
-        lambda: AddValidationRules(rules),
-        lambda: MaskErrors(should_mask_error=is_unexpected),
-    ]
+    return tuple(rules)
 
 
 def build_schema(
     *, production: bool = False, limits: DocumentLimits = DEFAULT_LIMITS
-) -> strawberry.Schema:
+) -> BillingSchema:
     schema = BillingSchema(
         query=Query,
         mutation=Mutation,
-        extensions=_extensions(production=production, limits=limits),
         execution_context_class=GatedExecutor,  # mutations: every root field admitted first
         config=StrawberryConfig(disable_field_suggestions=production),
     )
     schema.hides_suggestions = production
+    schema.operations = Operations(
+        schema._schema,
+        _rules(production=production, limits=limits),
+        GatedExecutor,
+        on_errors=schema.process_errors,
+    )
     return schema

@@ -3,6 +3,10 @@
 Operations come only as `POST` with a JSON body (GET serves GraphiQL, in dev); the body is read
 by `request_body`, and every refusal before execution is a GraphQL-shaped JSON error with a
 stable `extensions.code`, never Strawberry's plain text or a 500.
+
+A `POST` takes a short path of its own (body, context, execute, answer) instead of Strawberry's
+`run`, which also serves websockets, batches, multipart uploads and streams, none of which this
+view allows, and parses the content type through `email.message` on every request.
 """
 
 from __future__ import annotations
@@ -13,13 +17,16 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import MissingQueryError
 from strawberry.http import GraphQLRequestData
-from strawberry.http.parse_content_type import parse_content_type
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types.graphql import OperationType
 
 from api.graphql.context import Context
 from api.graphql.request_body import BadRequestBody, RequestErrorCode, read_request
 from api.web.auth import PrincipalUser
 
+ALLOWED = frozenset({OperationType.QUERY, OperationType.MUTATION})
 CODES = {
     400: RequestErrorCode.BAD_REQUEST,
     404: RequestErrorCode.NOT_FOUND,
@@ -33,22 +40,42 @@ class GraphQLView(GraphQL[Context, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        request = Request(scope, receive)
         try:
-            response = await self.run(Request(scope, receive))
+            if request.method == "POST":
+                response = await self.post(request)
+            else:  # GraphiQL in dev; any operation is refused by parse_http_body
+                response = await self.run(request)
         except HTTPException as error:
             response = refusal(error.status_code, error.reason)
         await response(scope, receive, send)
 
+    async def post(self, request: Request) -> Response:
+        data = body_request(request.headers.get("content-type"), await request.body())
+        sub_response = await self.get_sub_response(request)
+        context = await self.get_context(request, sub_response)
+        try:
+            result = await self.schema.execute(
+                data.query,
+                variable_values=data.variables,
+                context_value=context,
+                operation_name=data.operation_name,
+                allowed_operation_types=ALLOWED,
+                operation_extensions=data.extensions,
+            )
+        except CannotGetOperationTypeError as error:
+            raise HTTPException(400, error.as_http_error_reason()) from error
+        except InvalidOperationTypeError as error:
+            raise HTTPException(400, error.as_http_error_reason("POST")) from error
+        except MissingQueryError as error:
+            raise HTTPException(400, "No GraphQL query found in the request") from error
+        answer = await self.process_result(request, result)
+        return self.create_response(response_data=answer, sub_response=sub_response)
+
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
         if request.method != "POST":
             raise HTTPException(405, "Send GraphQL operations with POST and a JSON body.")
-        content_type, _ = parse_content_type(request.content_type or "")
-        if content_type != "application/json":
-            raise HTTPException(415, "Send the request with `Content-Type: application/json`.")
-        try:
-            return read_request(await request.get_body())
-        except BadRequestBody as error:
-            raise HTTPException(400, error.message) from error
+        return body_request(request.content_type, await request.get_body())
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -62,6 +89,16 @@ class GraphQLView(GraphQL[Context, None]):
             services=request.app.state.services,
             principal=principal,
         )
+
+
+def body_request(content_type: str | None, body: bytes) -> GraphQLRequestData:
+    # A media type is case-insensitive and may carry parameters (`; charset=utf-8`).
+    if (content_type or "").partition(";")[0].strip().lower() != "application/json":
+        raise HTTPException(415, "Send the request with `Content-Type: application/json`.")
+    try:
+        return read_request(body)
+    except BadRequestBody as error:
+        raise HTTPException(400, error.message) from error
 
 
 def refusal(status: int, message: str) -> JSONResponse:

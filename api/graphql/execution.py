@@ -1,0 +1,153 @@
+"""How the schema runs one operation: parse and validate once per distinct document, execute,
+then log, strip and mask the errors, with no per-request objects beyond the execution itself.
+
+Strawberry's extensions did the same jobs (MaxTokensLimiter, ParserCache, ValidationCache,
+AddValidationRules, MaskErrors), but each request built five extension objects and wrapped every
+hook in context managers: about 170 µs of a `canUse` request's 200 µs in-process. Here the
+document cache is keyed by the query text (not a deep hash of the parsed AST), and a document's
+validation errors are computed once per process, as the validation cache did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from functools import lru_cache
+from inspect import isawaitable
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    execute,
+    parse,
+)
+from graphql import (
+    ExecutionResult as CoreResult,
+)
+from graphql.validation import ASTValidationRule
+from strawberry.exceptions import MissingQueryError
+from strawberry.execution.is_awaitable import optimized_is_awaitable
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.schema.schema import validate_document
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
+from strawberry.utils.operation import get_operation_type
+
+MAX_TOKENS = 2000  # a longer document is refused while it is parsed
+CACHED_DOCUMENTS = 256  # distinct documents kept parsed and validated
+MASKED_MESSAGE = "Unexpected error."
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A document parsed and validated, or the errors that stop it before execution."""
+
+    document: DocumentNode | None
+    errors: list[GraphQLError]
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """Bugs are masked; deliberate GraphQL errors (auth, validation) keep their message and code."""
+    return error.original_error is not None and not isinstance(error.original_error, GraphQLError)
+
+
+def masked(error: GraphQLError) -> GraphQLError:
+    """What the caller sees of a bug: where it happened, never what it was."""
+    return GraphQLError(
+        MASKED_MESSAGE,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+    )
+
+
+class Operations:
+    """Runs operations against one schema, with its rules and its executor."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        rules: tuple[type[ASTValidationRule], ...],
+        executor: type[Any],
+        on_errors: Callable[[list[GraphQLError]], None],
+    ) -> None:
+        self.schema = schema
+        self.rules = rules
+        self.executor = executor
+        self.on_errors = on_errors
+        self.prepare: Callable[[str], Prepared] = lru_cache(maxsize=CACHED_DOCUMENTS)(self._prepare)
+
+    def _prepare(self, query: str) -> Prepared:
+        try:
+            document = parse(query, max_tokens=MAX_TOKENS)
+        except GraphQLError as error:
+            return Prepared(None, [error])
+        except Exception as error:  # e.g. RecursionError: masked below, as Strawberry did
+            return Prepared(None, [GraphQLError(str(error), original_error=error)])
+        return Prepared(document, validate_document(self.schema, document, self.rules))
+
+    async def run(
+        self,
+        query: str | None,
+        *,
+        variables: dict[str, Any] | None,
+        context: Any,
+        root: Any,
+        operation_name: str | None,
+        allowed: Collection[OperationType],
+        extensions: dict[str, Any] | None,
+    ) -> ExecutionResult:
+        if not query:
+            raise MissingQueryError
+        prepared = self.prepare(query)
+        if prepared.document is None or prepared.errors:
+            return self._finished(None, prepared.errors)
+        _check_allowed(prepared.document, operation_name, allowed)
+        try:
+            result = execute(
+                self.schema,
+                prepared.document,
+                root_value=root,
+                context_value=context,
+                variable_values=variables,
+                operation_name=operation_name,
+                executor_class=self.executor,
+                is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]  # a bool, as Strawberry passes it
+                operation_extensions=extensions,
+            )
+            if isawaitable(result):
+                result = await result
+        except Exception as error:  # as Strawberry: an error of the machinery is the answer
+            return self._finished(None, [_as_graphql_error(error)])
+        assert isinstance(result, CoreResult)
+        return self._finished(result.data, result.errors)
+
+    def _finished(
+        self, data: dict[str, Any] | None, errors: list[GraphQLError] | None
+    ) -> ExecutionResult:
+        if not errors:
+            return ExecutionResult(data=data, errors=None)
+        self.on_errors(errors)  # sees the originals: it logs bugs with their traceback
+        return ExecutionResult(
+            data=data, errors=[masked(e) if is_unexpected(e) else e for e in errors]
+        )
+
+
+def _check_allowed(
+    document: DocumentNode, operation_name: str | None, allowed: Collection[OperationType]
+) -> None:
+    try:
+        kind = get_operation_type(document, operation_name)
+    except RuntimeError as error:
+        raise CannotGetOperationTypeError(operation_name) from error
+    if kind not in allowed:
+        raise InvalidOperationTypeError(kind)
+
+
+def _as_graphql_error(error: Exception) -> GraphQLError:
+    if isinstance(error, GraphQLError):
+        return error
+    return GraphQLError(str(error), original_error=error)

@@ -1,0 +1,3 @@
+module billing-api/bench/loadgen
+
+go 1.24

@@ -1,0 +1,89 @@
+"""A bug in a resolver reaches the caller as "Unexpected error." at its path, and the log with
+its traceback; deliberate errors keep their message and code."""
+
+from __future__ import annotations
+
+import pytest
+import strawberry
+from graphql import GraphQLError, specified_rules
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from api.graphql.errors import FORBIDDEN, coded_error
+from api.graphql.execution import MASKED_MESSAGE, Operations
+from api.graphql.schema import ALLOWED
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def broken(self) -> int | None:
+        raise RuntimeError("connection string mongodb://secret@db")
+
+    @strawberry.field
+    def refused(self) -> int | None:
+        raise coded_error("You may not do this.", FORBIDDEN)
+
+    @strawberry.field
+    def fine(self) -> int:
+        return 1
+
+
+def operations(seen: list[GraphQLError]) -> Operations:
+    schema = strawberry.Schema(query=Query)._schema
+    return Operations(
+        schema, tuple(specified_rules), StrawberryGraphQLCoreExecutionContext, seen.extend
+    )
+
+
+async def test_a_bug_is_masked_for_the_caller_and_kept_for_the_log() -> None:
+    # given a schema whose `broken` field raises an unexpected exception
+    seen: list[GraphQLError] = []
+
+    # when a document selects it beside a refused field and a fine one
+    result = await operations(seen).run(
+        "{ broken refused fine }",
+        variables=None,
+        context=None,
+        root=None,
+        operation_name=None,
+        allowed=ALLOWED,
+        extensions=None,
+    )
+
+    # then the caller sees the bug only as "Unexpected error." at its path, the refusal as it is
+    assert result.data == {"broken": None, "refused": None, "fine": 1}
+    answered = {tuple(e.path or ()): e.formatted for e in result.errors or []}
+    assert answered[("broken",)]["message"] == MASKED_MESSAGE
+    assert "secret" not in str(answered[("broken",)])
+    assert answered[("refused",)]["extensions"] == {"code": FORBIDDEN}
+    # and the error handler (which logs) saw the original exception
+    originals = [e.original_error for e in seen]
+    assert any(isinstance(error, RuntimeError) for error in originals)
+
+
+async def test_a_document_is_checked_the_same_every_time_it_is_sent() -> None:
+    # given a document with an unknown field, sent twice (the second time from the cache)
+    seen: list[GraphQLError] = []
+    run = operations(seen).run
+
+    # when it is run twice
+    answers = [
+        await run(
+            "{ nope }",
+            variables=None,
+            context=None,
+            root=None,
+            operation_name=None,
+            allowed=ALLOWED,
+            extensions=None,
+        )
+        for _ in range(2)
+    ]
+
+    # then both are refused alike, and nothing ran
+    assert [a.data for a in answers] == [None, None]
+    assert [[e.message for e in a.errors or []] for a in answers] == [
+        ["Cannot query field 'nope' on type 'Query'."]
+    ] * 2
