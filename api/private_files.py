@@ -2,8 +2,8 @@
 
 DATA_DIR holds the embedded database (every user's email address), its log and the dev JWT
 secret; nobody else on the machine may read them. Every writer under DATA_DIR goes through here.
-(The sandbox keeps a copy of these few lines in `api/sandbox/files.py`: it imports nothing of
-the service, so that it can leave for a package of its own.)
+(The sandbox keeps a copy of these few lines in `sandbox/razorpay_sandbox/files.py`: it
+imports nothing of the service, being a package of its own.)
 """
 
 from __future__ import annotations
