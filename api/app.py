@@ -64,9 +64,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        mongo: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(
-            settings.mongodb_uri, tz_aware=True
-        )
+        mongo = _mongo_client(settings)
         database = mongo[settings.mongodb_db]
         try:
             await init_beanie(database=database, document_models=DOCUMENTS, skip_indexes=True)
@@ -99,6 +97,18 @@ def create_app(
 def app_from_environment() -> Starlette:
     """The app from the settings in the environment: what each of `serve`'s workers runs."""
     return create_app(Settings())
+
+
+def _mongo_client(settings: Settings) -> AsyncMongoClient[dict[str, object]]:
+    """A client that gives up on an unreachable database within DATABASE_TIMEOUT_SECONDS,
+    which the edges answer 503 (see api/outage.py), instead of pymongo's 30 s."""
+    timeout_ms = round(settings.database_timeout_seconds * 1000)
+    return AsyncMongoClient(
+        settings.mongodb_uri,
+        tz_aware=True,
+        serverSelectionTimeoutMS=timeout_ms,
+        connectTimeoutMS=timeout_ms,
+    )
 
 
 def _plans(settings: Settings, *, auto_sync: bool) -> PlanResolver:

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     policy_dir: Path = Path("./policies")
     mongodb_uri: str | None = None
     mongodb_db: str = "billing"
+    # How long a request waits to reach the database before it is answered 503
+    # SERVICE_UNAVAILABLE (pymongo's server selection and connect timeouts; its default is 30 s).
+    database_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
     razorpay_key_id: str | None = None
     razorpay_key_secret: SecretStr | None = None
     razorpay_webhook_secret: SecretStr | None = None

@@ -48,9 +48,11 @@ async def test_readyz_says_unavailable_when_the_database_stops(tmp_path: Path) -
             database.stop()
             response = await http.get("/readyz")
 
-    # then readiness fails, with a reason, while liveness would still answer
+    # then readiness fails, with a reason (in dev), while liveness would still answer
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"
+    assert response.json()["database"] == "unavailable"
+    assert response.json()["reason"]
 
 
 async def test_every_response_carries_a_request_id(client: httpx.AsyncClient) -> None:

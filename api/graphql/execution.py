@@ -35,6 +35,8 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.utils.operation import get_operation_type
 
+from api.outage import SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE, is_database_outage
+
 MAX_TOKENS = 2000  # a longer document is refused while it is parsed
 CACHED_DOCUMENTS = 256  # distinct documents kept parsed and validated
 MASKED_MESSAGE = "Unexpected error."
@@ -48,19 +50,46 @@ class Prepared:
     errors: list[GraphQLError]
 
 
+def is_unavailable(error: GraphQLError) -> bool:
+    """The database could not be reached: not a bug, and the caller may try again."""
+    return is_database_outage(error.original_error)
+
+
 def is_unexpected(error: GraphQLError) -> bool:
     """Bugs are masked; deliberate GraphQL errors (auth, validation) keep their message and code."""
-    return error.original_error is not None and not isinstance(error.original_error, GraphQLError)
+    original = error.original_error
+    return (
+        original is not None
+        and not isinstance(original, GraphQLError)
+        and not is_database_outage(original)
+    )
 
 
-def masked(error: GraphQLError) -> GraphQLError:
-    """What the caller sees of a bug: where it happened, never what it was."""
+def shown(error: GraphQLError) -> GraphQLError:
+    """What the caller sees of an error: an outage says so, a bug says where it happened but
+    never what it was, and a deliberate error is shown as it is."""
+    if is_unavailable(error):
+        return _replaced(error, UNAVAILABLE_MESSAGE, {"code": SERVICE_UNAVAILABLE})
+    if is_unexpected(error):
+        return _replaced(error, MASKED_MESSAGE, None)
+    return error
+
+
+def answers_unavailable(result: ExecutionResult) -> bool:
+    """Whether the caller should get HTTP 503: some part of the answer needed the database."""
+    return any(
+        (error.extensions or {}).get("code") == SERVICE_UNAVAILABLE for error in result.errors or ()
+    )
+
+
+def _replaced(error: GraphQLError, message: str, extensions: dict[str, Any] | None) -> GraphQLError:
     return GraphQLError(
-        MASKED_MESSAGE,
+        message,
         nodes=error.nodes,
         source=error.source,
         positions=error.positions,
         path=error.path,
+        extensions=extensions,
     )
 
 
@@ -131,9 +160,7 @@ class Operations:
         if not errors:
             return ExecutionResult(data=data, errors=None)
         self.on_errors(errors)  # sees the originals: it logs bugs with their traceback
-        return ExecutionResult(
-            data=data, errors=[masked(e) if is_unexpected(e) else e for e in errors]
-        )
+        return ExecutionResult(data=data, errors=[shown(e) for e in errors])
 
 
 def _check_allowed(

@@ -18,7 +18,7 @@ from strawberry.types.graphql import OperationType
 from api.graphql.access_log import AccessLogQuery
 from api.graphql.billing_mutations import BillingMutation
 from api.graphql.entitlements import EntitlementQuery
-from api.graphql.execution import Operations, is_unexpected
+from api.graphql.execution import Operations, is_unavailable, is_unexpected
 from api.graphql.gate import GatedExecutor
 from api.graphql.github_imports import GithubImportMutation, GithubImportQuery
 from api.graphql.limits import DEFAULT_LIMITS, DocumentLimits, limits_rule
@@ -86,6 +86,8 @@ class BillingSchema(strawberry.Schema):
             # Strawberry logs every error with a traceback; only unexpected ones deserve that.
             if is_unexpected(error):
                 log.error("unexpected_error", path=error.path, exc_info=error.original_error)
+            elif is_unavailable(error):  # an outage, not a bug: no traceback
+                log.warning("database_unavailable", path=error.path, error=str(error)[:200])
 
 
 def _rules(*, production: bool, limits: DocumentLimits) -> tuple[type[ASTValidationRule], ...]:

@@ -23,6 +23,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types.graphql import OperationType
 
 from api.graphql.context import Context
+from api.graphql.execution import answers_unavailable
 from api.graphql.request_body import BadRequestBody, RequestErrorCode, read_request
 from api.web.auth import PrincipalUser
 
@@ -70,6 +71,8 @@ class GraphQLView(GraphQL[Context, None]):
         except MissingQueryError as error:
             raise HTTPException(400, "No GraphQL query found in the request") from error
         answer = await self.process_result(request, result)
+        if answers_unavailable(result):  # so proxies, clients and probes see the outage
+            sub_response.status_code = 503
         return self.create_response(response_data=answer, sub_response=sub_response)
 
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:

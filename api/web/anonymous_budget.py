@@ -9,6 +9,7 @@ from __future__ import annotations
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api.outage import SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE, is_database_outage
 from api.ratelimit import Budget, Budgets
 from api.web.auth import PrincipalUser
 
@@ -21,7 +22,13 @@ class AnonymousBudget:
         if scope["type"] == "http" and not isinstance(scope.get("user"), PrincipalUser):
             budgets: Budgets = scope["app"].state.services.budgets
             client = scope.get("client")
-            limited = await budgets.take(Budget.ANONYMOUS, client[0] if client else "unknown")
+            try:
+                limited = await budgets.take(Budget.ANONYMOUS, client[0] if client else "unknown")
+            except Exception as error:
+                if not is_database_outage(error):
+                    raise
+                await unavailable()(scope, receive, send)
+                return
             if limited is not None:
                 await too_many(limited.retry_after)(scope, receive, send)
                 return
@@ -39,3 +46,9 @@ def too_many(retry_after: int) -> JSONResponse:
         status_code=429,
         headers={"Retry-After": str(retry_after)},
     )
+
+
+def unavailable() -> JSONResponse:
+    """A GraphQL-shaped 503: the budget lives in the database, which cannot be reached."""
+    error = {"message": UNAVAILABLE_MESSAGE, "extensions": {"code": SERVICE_UNAVAILABLE}}
+    return JSONResponse({"data": None, "errors": [error]}, status_code=503)

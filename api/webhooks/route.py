@@ -10,6 +10,8 @@ configured, that is everything. What Razorpay is answered, and why (any answer b
   it can apply. Past the handler budget (`WEBHOOK_BUDGET_SECONDS`): 503 `DEADLINE_EXCEEDED`. A
   record that would not settle: 503 `NOT_CONVERGED`. A handler error: 500 `PROCESSING_FAILED`.
   Each is stored as failed and applied again by the next delivery.
+- the database unreachable (within `DATABASE_TIMEOUT_SECONDS`): 503 `SERVICE_UNAVAILABLE`.
+  Whatever it could not store, the next delivery stores and applies.
 - unreadable (signed, so really Razorpay's, but an entity in it lacks a field we rely on): 200
   with the error. It is stored as failed and logged; the same bytes would fail on every retry,
   and a day of failed deliveries can get the webhook disabled at Razorpay.
@@ -32,6 +34,7 @@ from api.billing.deps import Billing
 from api.billing.events import inbox
 from api.billing.events.handlers import HANDLERS
 from api.billing.events.inbox import Outcome
+from api.outage import SERVICE_UNAVAILABLE, is_database_outage
 
 EVENT_ID = re.compile(r"[A-Za-z0-9_\-]{1,64}")
 log = structlog.get_logger("webhooks")
@@ -65,11 +68,18 @@ async def razorpay_webhook(request: Request) -> JSONResponse:
         try:
             handler = HANDLERS.get(envelope.event)
             handled = await inbox.receive(billing, envelope, handler, budget=budget)
-        except Exception:
-            log.exception("webhook_failed")
-            return refuse(500, "PROCESSING_FAILED", "The event was stored and will be retried.")
+        except Exception as error:
+            return _failed(error)
         log.info("webhook", status=handled.status, note=handled.note)
     return answer(handled)
+
+
+def _failed(error: Exception) -> JSONResponse:
+    if is_database_outage(error):
+        log.warning("webhook_database_unavailable", error=str(error)[:200])
+        return refuse(503, SERVICE_UNAVAILABLE, "The database is unavailable; deliver it again.")
+    log.exception("webhook_failed")
+    return refuse(500, "PROCESSING_FAILED", "The event was stored and will be retried.")
 
 
 def answer(handled: inbox.Handled) -> JSONResponse:
