@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from pymongo import MongoClient
@@ -73,7 +74,7 @@ def test_a_missing_launcher_says_how_to_get_one(tmp_path: Path) -> None:
 def test_a_launcher_that_dies_at_start_reports_its_error(tmp_path: Path) -> None:
     # given a port that is already taken by another embedded database
     with LocalDatabase(tmp_path / "first") as uri:
-        taken = uri.removeprefix("mongodb://").rstrip("/")
+        taken = urlsplit(uri).netloc
 
         # then a second one on that port fails at once, with the launcher's own words
         with pytest.raises(LocalDatabaseError, match=r"exited at start.*address already in use"):
