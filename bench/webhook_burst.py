@@ -217,6 +217,8 @@ async def burst(
     try:
         async with asyncio.timeout(deadline):
             await asyncio.gather(*workers)
+    except TimeoutError:
+        result.statuses["cut off by the deadline"] = events - sum(result.statuses.values())
     finally:
         result.seconds = time.perf_counter() - started
         stop.set()
