@@ -8,7 +8,8 @@ package main
 // holds one of them (its query's open rows) while it waits for a second one for the write's
 // transaction, with no deadline. A hundred such commands at once hold the whole pool and wait for
 // each other forever: the database stops answering until FerretDB restarts. A command needs at
-// most two connections, so fewer than 50 in flight can never exhaust the pool.
+// most two connections, so fewer than 50 in flight can never exhaust the pool. (A cursor left
+// open between getMores keeps one too; the default of 16 commands leaves 68 for those.)
 //
 // Why writes one by one: SQLite has a single writer. Writers that contend for it wait in SQLite's
 // busy handler, which sleeps and polls with no queue (up to 100 ms between attempts), so under a
