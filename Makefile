@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 LOCALDB := .bin/localdb
-LOCALDB_SRC := localdb/main.go localdb/go.mod localdb/go.sum
+LOCALDB_SRC := $(wildcard localdb/*.go) localdb/go.mod localdb/go.sum
 
 .PHONY: setup run test lint fmt schema bench clean
 

@@ -3,6 +3,12 @@
 The launcher in `localdb/` is a tiny Go program of ours that embeds FerretDB v1.24.2. `make setup`
 builds it into `.bin/localdb`. It prints its URI once it listens and exits when its standard input
 closes, so holding its stdin pipe ties its life to ours even if we are killed.
+
+The launcher's gate (`localdb/gate.go`) bounds how many commands reach FerretDB at once and queues
+writes, in arrival order; it lets `ping` and `hello` through at once. A client's own connection
+pool would only put a second queue in front of it, one that `ping` waits in too (a readiness check
+answering 503 under a burst), so clients of the embedded database get a pool larger than any burst
+one process serves at once.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from api.private_files import OPEN_TO_OTHERS, open_private_append, private_dir
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_BINARY = REPO_ROOT / ".bin" / "localdb"
+CLIENT_OPTIONS = "maxPoolSize=1000"
 
 
 class LocalDatabaseError(RuntimeError):
@@ -110,7 +117,7 @@ class LocalDatabase:
                 f"The embedded database exited at start (code {self._process.returncode}): "
                 f"{stderr.strip()[-2000:]}"
             )
-        return str(json.loads(line)["uri"])
+        return f"{json.loads(line)['uri']}?{CLIENT_OPTIONS}"
 
 
 def _readline(stream: IO[bytes], timeout: float) -> bytes:

@@ -3,6 +3,9 @@
 // building FerretDB's own command, whose version check panics outside a FerretDB
 // checkout (FerretDB issue #2982).
 //
+// Clients reach FerretDB through a gate of ours (gate.go) that bounds the commands running at
+// once and queues writes, so that a burst of them cannot wedge FerretDB's SQLite backend.
+//
 // It prints one JSON line {"uri": "mongodb://..."} once it listens, then serves until
 // SIGINT/SIGTERM or until its standard input closes, so it never outlives the parent
 // that started it with a pipe on stdin.
@@ -15,6 +18,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -32,15 +37,16 @@ func main() {
 	dataDir := flag.String("data-dir", "", "directory for the SQLite files (created if missing)")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
 	watchStdin := flag.Bool("watch-stdin", true, "exit when standard input closes")
+	commands := flag.Int("commands", 16, "commands let through to FerretDB at a time (1-49)")
 	flag.Parse()
 
-	if err := run(*listen, *dataDir, *logLevel, *watchStdin); err != nil {
+	if err := run(*listen, *dataDir, *logLevel, *watchStdin, *commands); err != nil {
 		fmt.Fprintln(os.Stderr, "localdb:", err)
 		os.Exit(1)
 	}
 }
 
-func run(listen, dataDir, logLevel string, watchStdin bool) error {
+func run(listen, dataDir, logLevel string, watchStdin bool, commands int) error {
 	if dataDir == "" {
 		return fmt.Errorf("-data-dir is required")
 	}
@@ -58,8 +64,15 @@ func run(listen, dataDir, logLevel string, watchStdin bool) error {
 	}
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
+	// Clients reach FerretDB only through the gate: FerretDB listens on a loopback port of its own.
+	public, err := net.Listen("tcp", listen)
+	if err != nil {
+		return err
+	}
+	defer public.Close()
+
 	db, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: listen},
+		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
 		Logger:    logger,
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + abs + "/",
@@ -77,7 +90,23 @@ func run(listen, dataDir, logLevel string, watchStdin bool) error {
 		}()
 	}
 
-	line, err := json.Marshal(map[string]string{"uri": db.MongoDBURI()})
+	upstream, err := url.Parse(db.MongoDBURI())
+	if err != nil {
+		return err
+	}
+	gate, err := newGate(upstream.Host, commands)
+	if err != nil {
+		return err
+	}
+	go func() {
+		if err := gate.serve(public); err != nil {
+			logger.Error("localdb: the gate stopped accepting", slog.String("error", err.Error()))
+			stop()
+		}
+	}()
+
+	uri := url.URL{Scheme: "mongodb", Host: public.Addr().String(), Path: "/"}
+	line, err := json.Marshal(map[string]string{"uri": uri.String()})
 	if err != nil {
 		return err
 	}

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -7,9 +8,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
-from pymongo import MongoClient
+from pymongo import AsyncMongoClient, MongoClient
 
 from api.localdb import LocalDatabase, LocalDatabaseError
 
@@ -73,7 +75,7 @@ def test_a_missing_launcher_says_how_to_get_one(tmp_path: Path) -> None:
 def test_a_launcher_that_dies_at_start_reports_its_error(tmp_path: Path) -> None:
     # given a port that is already taken by another embedded database
     with LocalDatabase(tmp_path / "first") as uri:
-        taken = uri.removeprefix("mongodb://").rstrip("/")
+        taken = urlsplit(uri).netloc
 
         # then a second one on that port fails at once, with the launcher's own words
         with pytest.raises(LocalDatabaseError, match=r"exited at start.*address already in use"):
@@ -97,3 +99,39 @@ def closing_launcher(data_dir: Path) -> Iterator[subprocess.Popen[bytes]]:
         yield database._process
     finally:
         database.stop()
+
+
+@pytest.mark.asyncio(loop_scope="session")
+async def test_a_burst_of_updates_cannot_wedge_the_embedded_database(tmp_path: Path) -> None:
+    # given 150 connections, each about to update a document it finds only by reading through
+    # the collection: FerretDB's SQLite backend holds one pooled connection open while it reads
+    # and takes a second to write, from a pool of 100, with no deadline
+    with LocalDatabase(tmp_path) as uri:
+        clients = [AsyncMongoClient[dict[str, Any]](uri, maxPoolSize=1) for _ in range(150)]
+        try:
+            things = clients[0].app.things
+            await things.insert_many(
+                [{"_id": f"t{n}", "n": n, "pad": "x" * 1000} for n in range(400)]
+            )
+            await asyncio.gather(*(client.admin.command("ping") for client in clients))
+
+            # when they all update at once
+            async with asyncio.timeout(60):  # a liveness bound: a wedged database never answers
+                results = await asyncio.gather(
+                    *(
+                        client.app.things.update_one(
+                            {"$and": [{"_id": "t399"}, {"n": 399}]}, {"$set": {"by": i}}
+                        )
+                        for i, client in enumerate(clients)
+                    )
+                )
+
+                # then every update is answered, and a new client still reads
+                fresh: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(uri)
+                found = await fresh.app.things.find_one({"_id": "t0"})
+                await fresh.close()
+        finally:
+            await asyncio.gather(*(client.close() for client in clients))
+
+    assert [result.matched_count for result in results] == [1] * 150
+    assert found is not None and found["n"] == 0
