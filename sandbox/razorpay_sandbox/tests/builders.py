@@ -121,6 +121,16 @@ def drain(env: Env) -> None:
     assert result == {"drained": True, "pending": 0}
 
 
+def received(env: Env) -> list[dict[str, Any]]:
+    """What the receiver got of this test's events: a delivery of an earlier test still in flight
+    when the sandbox was reset may land after the receiver was cleared, so arrivals are matched
+    to the sandbox's delivery log, which the reset emptied."""
+    log = control(env, "/control/webhooks/deliveries", method="GET")["items"]
+    ours = {item["event_id"] for item in log}
+    with env.receiver.lock:
+        return [item for item in env.receiver.received if item["event_id"] in ours]
+
+
 def knobs(env: Env, **values: Any) -> Entity:
     result: Entity = control(env, "/control/webhooks/knobs", values)
     return result

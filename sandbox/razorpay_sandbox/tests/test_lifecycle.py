@@ -17,6 +17,7 @@ from razorpay_sandbox.tests.builders import (
     next_charge,
     now,
     pay,
+    received,
     subscription,
 )
 
@@ -109,7 +110,7 @@ def test_failed_renewals_retry_daily_then_halt(env: Env, client: razorpay.Client
     events = events_about(env, sub["id"])
     assert events.count("subscription.pending") == 3 and events[-1] == "subscription.halted"
     # payment events carry the payment only (invoice_id, not the subscription id)
-    assert [item["event"] for item in env.receiver.received].count("payment.failed") == 4
+    assert [item["event"] for item in received(env)].count("payment.failed") == 4
     failed = client.payment.all({"count": 100})["items"][0]
     assert (failed["status"], failed["error_reason"]) == ("failed", "insufficient_fund")
     assert "insufficient funds" in failed["error_description"]  # a reason the sandbox knows

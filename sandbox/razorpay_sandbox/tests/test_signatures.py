@@ -12,7 +12,7 @@ from razorpay_sandbox.signatures import (
     subscription_payment_signature,
     webhook_signature,
 )
-from razorpay_sandbox.tests.builders import SAMPLES, Env, drain, pay, subscription
+from razorpay_sandbox.tests.builders import SAMPLES, Env, drain, pay, received, subscription
 
 
 def test_order_signature_matches_the_published_vector() -> None:
@@ -61,10 +61,10 @@ def test_sdk_verifies_every_delivered_webhook(env: Env, client: razorpay.Client)
     pay(env, subscription_id=subscription(client)["id"])
     drain(env)
     # then every delivery verifies with the webhook secret, over the exact bytes received
-    received = env.receiver.received
-    assert len(received) >= 6
+    arrived = received(env)
+    assert len(arrived) >= 6
     secret = env.credentials.webhook_secret
-    for item in received:
+    for item in arrived:
         assert client.utility.verify_webhook_signature(item["body"], item["signature"], secret)
     with pytest.raises(SignatureVerificationError):
-        client.utility.verify_webhook_signature(received[0]["body"], received[0]["signature"], "x")
+        client.utility.verify_webhook_signature(arrived[0]["body"], arrived[0]["signature"], "x")

@@ -18,6 +18,7 @@ from razorpay_sandbox.tests.builders import (
     events_about,
     knobs,
     pay,
+    received,
     subscription,
 )
 from razorpay_sandbox.tests.harness import serve_sandbox
@@ -51,29 +52,29 @@ def test_checkout_sends_razorpays_events_in_order(env: Env, client: razorpay.Cli
     handler = pay(env, subscription_id=sub["id"])
     drain(env)
     # then the receiver gets the events Razorpay sends, in order, in its envelope
-    received = env.receiver.received
-    assert [item["event"] for item in received] == IMMEDIATE_START
-    charged = json.loads(received[-1]["body"])
+    arrived = received(env)
+    assert [item["event"] for item in arrived] == IMMEDIATE_START
+    charged = json.loads(arrived[-1]["body"])
     assert set(charged) == {"entity", "account_id", "event", "contains", "payload", "created_at"}
     assert charged["contains"] == ["subscription", "payment"]
     assert charged["payload"]["payment"]["entity"]["id"] == handler["razorpay_payment_id"]
     assert charged["payload"]["subscription"]["entity"]["status"] == "active"
-    invoice_paid = json.loads(received[3]["body"])
+    invoice_paid = json.loads(arrived[3]["body"])
     assert invoice_paid["contains"] == ["payment", "order", "invoice"]
-    assert {item["content_type"] for item in received} == {"application/json"}
+    assert {item["content_type"] for item in arrived} == {"application/json"}
 
 
 def test_payloads_are_snapshots(env: Env, client: razorpay.Client) -> None:
     pay(env, subscription_id=subscription(client)["id"])
     drain(env)
-    authorized = json.loads(env.receiver.received[0]["body"])["payload"]["payment"]["entity"]
+    authorized = json.loads(received(env)[0]["body"])["payload"]["payment"]["entity"]
     assert (authorized["status"], authorized["captured"]) == ("authorized", False)
 
 
 def test_event_ids_are_unique(env: Env, client: razorpay.Client) -> None:
     pay(env, subscription_id=subscription(client)["id"])
     drain(env)
-    ids = [item["event_id"] for item in env.receiver.received]
+    ids = [item["event_id"] for item in received(env)]
     assert len(set(ids)) == len(ids) == len(IMMEDIATE_START)
 
 
@@ -93,7 +94,7 @@ def test_non_2xx_is_retried_until_accepted(env: Env, client: razorpay.Client) ->
     pay(env, order_id=order["id"])
     drain(env)
     # then each event eventually arrives with a 2xx, and the log shows every response
-    answered = [(item["event"], item["answered"]) for item in env.receiver.received]
+    answered = [(item["event"], item["answered"]) for item in received(env)]
     assert (
         answered.count(("payment.authorized", 500))
         + answered.count(("payment.captured", 500))
@@ -124,7 +125,7 @@ def test_an_answer_later_than_the_delivery_timeout_is_retried(tmp_path: Path) ->
     attempts = [(attempt["status"], attempt["error"]) for attempt in first["attempts"]]
     assert attempts == [(None, "no answer in time"), (200, None)]
     assert first["state"] == "delivered"
-    ids = [item["event_id"] for item in env.receiver.received]
+    ids = [item["event_id"] for item in received(env)]
     assert ids.count(first["event_id"]) == 2
 
 
@@ -161,10 +162,10 @@ def test_duplicate_knob_delivers_twice_with_the_same_event_id(
     order = client.order.create({"amount": 5000, "currency": "INR"})
     pay(env, order_id=order["id"])
     drain(env)
-    ids = [item["event_id"] for item in env.receiver.received]
+    ids = [item["event_id"] for item in received(env)]
     assert len(ids) == 6 and len(set(ids)) == 3
-    bodies = {item["event_id"]: item["body"] for item in env.receiver.received}
-    assert all(item["body"] == bodies[item["event_id"]] for item in env.receiver.received)
+    bodies = {item["event_id"]: item["body"] for item in received(env)}
+    assert all(item["body"] == bodies[item["event_id"]] for item in received(env))
 
 
 def test_reorder_knob_delivers_newest_first(env: Env, client: razorpay.Client) -> None:
@@ -172,7 +173,7 @@ def test_reorder_knob_delivers_newest_first(env: Env, client: razorpay.Client) -
     order = client.order.create({"amount": 5000, "currency": "INR"})
     pay(env, order_id=order["id"])
     drain(env)
-    events = [item["event"] for item in env.receiver.received]
+    events = [item["event"] for item in received(env)]
     assert events == ["order.paid", "payment.captured", "payment.authorized"]
 
 
@@ -183,7 +184,7 @@ def test_fail_first_knob_retries_every_event(env: Env, client: razorpay.Client) 
     drain(env)
     log = deliveries(env)
     assert [len(item["attempts"]) for item in log] == [2, 2, 2]
-    assert len(env.receiver.received) == 3
+    assert len(received(env)) == 3
 
 
 def test_delay_knob_sends_each_event_no_sooner_than_the_delay(
@@ -195,7 +196,7 @@ def test_delay_knob_sends_each_event_no_sooner_than_the_delay(
     pay(env, order_id=order["id"])
     drain(env)
     # a lower bound only: a slow machine can make the events later, never sooner
-    assert len(env.receiver.received) == 3
+    assert len(received(env)) == 3
     assert all(item["attempts"][0]["at"] >= paid_at + 0.2 for item in deliveries(env))
 
 
@@ -212,8 +213,8 @@ def release(env: Env, **body: Any) -> Any:
     return answer
 
 
-def received(env: Env) -> list[str]:
-    return [item["event"] for item in env.receiver.received]
+def arrived_events(env: Env) -> list[str]:
+    return [item["event"] for item in received(env)]
 
 
 def test_held_events_wait_for_release_and_arrive_in_the_order_released(
@@ -224,7 +225,7 @@ def test_held_events_wait_for_release_and_arrive_in_the_order_released(
 
     # then nothing is sent, however long one waits for it
     drain(env)
-    assert received(env) == []
+    assert arrived_events(env) == []
     assert [item["state"] for item in deliveries(env)] == ["held"] * 3
 
     # when two of them are released, named in an order of our choosing
@@ -233,11 +234,11 @@ def test_held_events_wait_for_release_and_arrive_in_the_order_released(
     # then those two arrive in that order, and the third is still held
     assert [item["event"] for item in answer["released"]] == ["order.paid", "payment.authorized"]
     assert answer["held"] == 1
-    assert received(env) == ["order.paid", "payment.authorized"]
+    assert arrived_events(env) == ["order.paid", "payment.authorized"]
 
     # and when the rest is released, it follows
     assert release(env)["held"] == 0
-    assert received(env) == ["order.paid", "payment.authorized", "payment.captured"]
+    assert arrived_events(env) == ["order.paid", "payment.authorized", "payment.captured"]
 
 
 def test_held_events_can_be_released_newest_first(env: Env, client: razorpay.Client) -> None:
@@ -245,7 +246,7 @@ def test_held_events_can_be_released_newest_first(env: Env, client: razorpay.Cli
 
     release(env, newest_first=True)
 
-    assert received(env) == ["order.paid", "payment.captured", "payment.authorized"]
+    assert arrived_events(env) == ["order.paid", "payment.captured", "payment.authorized"]
 
 
 def test_turning_hold_off_sends_what_it_held_oldest_first(
@@ -256,7 +257,7 @@ def test_turning_hold_off_sends_what_it_held_oldest_first(
     knobs(env, hold=False)
     drain(env)
 
-    assert received(env) == ["payment.authorized", "payment.captured", "order.paid"]
+    assert arrived_events(env) == ["payment.authorized", "payment.captured", "order.paid"]
 
 
 def test_releasing_an_event_that_is_not_held_is_refused_and_releases_nothing(
@@ -268,7 +269,7 @@ def test_releasing_an_event_that_is_not_held_is_refused_and_releases_nothing(
 
     assert answer["error"]["field"] == "events"
     assert "refund.processed" in answer["error"]["description"]
-    assert received(env) == []
+    assert arrived_events(env) == []
     assert "error" in release(env, events="order.paid")
 
 
