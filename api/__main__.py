@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from datetime import timedelta
+from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -17,6 +19,7 @@ from api.identity.verifier import token_verifier
 from api.private_files import private_dir
 from api.razorpay_wiring import check_sandbox_installed, sandbox_required
 from api.settings import ConfigurationError, Settings, check_startable
+from api.web.metrics_route import MULTIPROC_ENV
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -58,6 +61,7 @@ def _serve_with_workers(settings: Settings, stack: ExitStack) -> None:
     from api.web.logging import configure_logging
 
     configure_logging(settings.log_level)
+    os.environ[MULTIPROC_ENV] = str(_fresh_metrics_dir(settings))
     assert settings.mongodb_uri is not None
     os.environ["MONGODB_URI"] = settings.mongodb_uri
     if settings.uses_sandbox:
@@ -72,6 +76,14 @@ def _serve_with_workers(settings: Settings, stack: ExitStack) -> None:
         access_log=False,
         log_config=None,
     )
+
+
+def _fresh_metrics_dir(settings: Settings) -> Path:
+    """Where the workers keep their metric values: emptied at each start, since values a past
+    run left would be added to this one's."""
+    folder = settings.data_dir / "metrics"
+    shutil.rmtree(folder, ignore_errors=True)
+    return private_dir(folder)
 
 
 def _print_banner(settings: Settings) -> None:

@@ -35,6 +35,7 @@ from api.web.anonymous_budget import AnonymousBudget
 from api.web.auth import BearerTokenBackend, auth_error_response
 from api.web.health import healthz, readyz
 from api.web.logging import RequestLogMiddleware, configure_logging
+from api.web.metrics_route import metrics_endpoint, worker_exited
 from api.webhooks.route import razorpay_webhook
 
 
@@ -85,6 +86,7 @@ def create_app(
         finally:
             await razorpay.gateway.aclose()
             await mongo.close()
+            worker_exited()
 
     return Starlette(
         routes=_routes(settings, verifier, razorpay.sandbox),
@@ -151,6 +153,7 @@ def _routes(
     routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics_endpoint, methods=["GET"]),
         Route("/graphql", authenticated, methods=["GET", "POST"]),
         Route("/webhooks/razorpay", razorpay_webhook, methods=["POST"]),
     ]

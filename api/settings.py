@@ -27,6 +27,7 @@ OPTIONAL = (
     "jwt_issuer",
     "jwt_audience",
     "sandbox_url",
+    "metrics_token",
 )
 # `15/1h` in the environment; NoDecode: not JSON, which pydantic-settings would try first.
 RateSetting = Annotated[Rate, NoDecode, BeforeValidator(Rate.parse)]
@@ -71,6 +72,8 @@ class Settings(BaseSettings):
     # Where the Razorpay sandbox runs when this process does not serve it itself: `serve` runs
     # it once, beside its workers, and tells them here. Not a setting to set by hand.
     sandbox_url: str | None = None
+    # What `GET /metrics` asks for as a bearer token; in prod, without it there is no /metrics.
+    metrics_token: SecretStr | None = None
     rate_limit_upgrade: RateSetting = Rate(15, timedelta(hours=1))
     rate_limit_confirm_checkout: RateSetting = Rate(10, timedelta(minutes=15))
     rate_limit_cancel_subscription: RateSetting = Rate(10, timedelta(hours=1))

@@ -23,6 +23,7 @@ from pymongo import MongoClient
 from tests.billing_calls import confirm, plan_of, start_upgrade
 from tests.builders import TEST_JWT_SECRET
 from tests.sandbox_driver import SandboxDriver
+from tests.test_metrics import scrape, total
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -132,3 +133,41 @@ async def test_two_workers_serve_and_sell_pro_through_one_sandbox(
     delivered = Counter(str(entry["event_id"]) for entry in logged(log, "webhook"))
     assert delivered, "no webhook reached the workers"
     assert set(delivered.values()) == {1}, delivered
+    # and every line logged while a webhook was handled names its event, bound for the handling
+    assert all(entry.get("event_id") and entry.get("event") for entry in logged(log, "webhook"))
+
+
+async def test_one_scrape_counts_what_both_workers_did(
+    two_workers: tuple[str, Path, Path],
+) -> None:
+    url, data_dir, log = two_workers
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+        # given the service started with WEB_CONCURRENCY=2, and a user who bought Pro
+        await ready(client, log)
+        sandbox = SandboxDriver.for_data_dir(client, data_dir)
+        checkout = await start_upgrade(client)
+        await confirm(client, await sandbox.pay(checkout["subscriptionId"]))
+        await sandbox.drain()
+    operations = 2
+
+    # when GraphQL operations arrive on fresh connections until both workers have answered some
+    for _ in range(100):
+        async with httpx.AsyncClient(base_url=url, timeout=30) as fresh:
+            assert await plan_of(fresh) == "PRO"
+        operations += 1
+        graphql = [entry for entry in logged(log, "request") if entry["path"] == "/graphql"]
+        if len({entry["pid"] for entry in graphql}) >= 2:
+            break
+
+    # then every scrape, whichever worker takes it, counts all of them and the one payment
+    for _ in range(6):
+        async with httpx.AsyncClient(base_url=url, timeout=30) as fresh:
+            samples = await scrape(fresh)
+        assert total(samples, "billing_graphql_operations_total") == operations
+        assert total(samples, "billing_payments_total", status="captured") == 1
+        assert total(samples, "billing_access_changes_total", change="granted") == 1
+    graphql = [entry for entry in logged(log, "request") if entry["path"] == "/graphql"]
+    assert len({entry["pid"] for entry in graphql}) == 2
+    # and the workers kept their values in a private folder under DATA_DIR
+    assert (data_dir / "metrics").stat().st_mode & 0o777 == 0o700
+    assert any((data_dir / "metrics").glob("counter_*.db"))

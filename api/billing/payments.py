@@ -8,6 +8,7 @@ from typing import Any
 import structlog
 from pymongo.errors import DuplicateKeyError
 
+from api import metrics
 from api.billing.attribution import Owner
 from api.billing.convergence import Settled, until_settled
 from api.billing.deps import Billing
@@ -53,6 +54,7 @@ async def record_payment(
         await observed.insert()
     except DuplicateKeyError:
         return await _merge(observed)
+    metrics.payment(observed.status.value, observed.error_code)
     if observed.amount_mismatch:
         _warn_mismatch(observed)
     return observed
@@ -70,6 +72,8 @@ async def _merge(observed: Payment) -> Payment | None:
         if not changes:
             return Settled(stored)
         await stored.set(changes)
+        if "status" in changes:  # a failed payment authorised late: counted captured as well
+            metrics.payment(changes["status"].value, changes["error_code"])
         if changes.get("amount_mismatch"):
             _warn_mismatch(stored)
         return None

@@ -21,6 +21,7 @@ from datetime import datetime
 
 from pymongo.errors import DuplicateKeyError
 
+from api import metrics
 from api.billing import outcomes
 from api.billing.deps import Billing
 from api.billing.outcomes import MIN_REFUND_PAISE, FailureCode, Problem
@@ -199,6 +200,7 @@ async def record_refund(
     )
     try:
         await document.insert()
+        metrics.refund(status.value)
         return document
     except DuplicateKeyError:
         stored = await Refund.get(refund.id)
@@ -206,6 +208,7 @@ async def record_refund(
     changes: dict[str, object] = {}
     if status.is_final and not stored.status.is_final:
         changes.update(status=status, updated_at=now)
+        metrics.refund(status.value)
     if requested_by and stored.requested_by is None:
         # The webhook stored it first; the mutation adds who asked and why.
         changes.update(requested_by=requested_by, reason=reason)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -21,9 +21,11 @@ import razorpay
 import requests
 from requests.adapters import HTTPAdapter
 
-from api.gateway.breaker import CircuitBreaker
+from api import metrics
+from api.gateway.breaker import BreakerState, CircuitBreaker
 from api.gateway.config import GatewaySettings
 from api.gateway.errors import (
+    GatewayCallError,
     GatewayCircuitOpen,
     GatewayMalformedEntity,
     GatewayUnavailable,
@@ -57,6 +59,14 @@ def is_outage(exc: BaseException) -> bool:
     return isinstance(exc, GatewayUnavailable) and not isinstance(exc, GatewayCircuitOpen)
 
 
+def operation_of(method: SdkMethod) -> str:
+    """`subscription.fetch` for the SDK's `client.subscription.fetch`: bounded by the code."""
+    resource = getattr(method, "__self__", None)
+    owner = type(resource).__name__.lower() if resource is not None else "sdk"
+    return f"{owner}.{getattr(method, '__name__', 'call')}"
+
+
+BREAKER_STATES = [state.value for state in BreakerState]
 Timeout = tuple[float, float]  # (connect, read), as `requests` takes it
 
 
@@ -108,18 +118,37 @@ class SdkCaller:
         """A GET: repeating it changes nothing, so it is retried (as the read options say)."""
         reads = self._reads
         attempt = partial(self._attempt, method, args, None, is_write=False, reads=reads)
-        return await self.breaker.call(lambda: call_with_retries(attempt, reads.retry))
+        return await self._measured(method, lambda: call_with_retries(attempt, reads.retry))
 
     async def write(self, method: SdkMethod, *args: object) -> Mapping[str, Any]:
         """A POST/PATCH/PUT without an idempotency key: sent once, never retried."""
-        return await self.breaker.call(partial(self._attempt, method, args, None, is_write=True))
+        return await self._measured(
+            method, partial(self._attempt, method, args, None, is_write=True)
+        )
 
     async def idempotent_write(
         self, method: SdkMethod, *args: object, headers: Mapping[str, str]
     ) -> Mapping[str, Any]:
         """A write Razorpay de-duplicates by a header key, so a retry returns the same result."""
         attempt = partial(self._attempt, method, args, headers, is_write=True)
-        return await self.breaker.call(lambda: call_with_retries(attempt, self._retry))
+        return await self._measured(method, lambda: call_with_retries(attempt, self._retry))
+
+    async def _measured(
+        self, method: SdkMethod, call: Callable[[], Awaitable[Mapping[str, Any]]]
+    ) -> Mapping[str, Any]:
+        """`call` through the breaker, counted by operation and outcome, with its latency."""
+        started, outcome = time.perf_counter(), "ok"
+        try:
+            return await self.breaker.call(call)
+        except GatewayCallError as error:
+            outcome = error.code
+            raise
+        except Exception:
+            outcome = "error"
+            raise
+        finally:
+            metrics.gateway_call(operation_of(method), outcome, time.perf_counter() - started)
+            metrics.breaker_state(self.breaker.state.value, BREAKER_STATES)
 
     async def _attempt(
         self,

@@ -10,6 +10,8 @@ validation errors are computed once per process, as the validation cache did.
 
 from __future__ import annotations
 
+import re
+import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,9 +20,11 @@ from typing import Any
 
 from graphql import (
     DocumentNode,
+    FieldNode,
     GraphQLError,
     GraphQLSchema,
     execute,
+    get_operation_ast,
     parse,
 )
 from graphql import (
@@ -35,8 +39,12 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.utils.operation import get_operation_type
 
+from api import metrics
 from api.outage import SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE, is_database_outage
 
+INVALID = "invalid"
+# `extensions.code`s are set by this service's code alone (never copied from a request).
+ERROR_CODE = re.compile(r"[A-Z][A-Z_]{1,39}")
 MAX_TOKENS = 2000  # a longer document is refused while it is parsed
 CACHED_DOCUMENTS = 256  # distinct documents kept parsed and validated
 MASKED_MESSAGE = "Unexpected error."
@@ -129,6 +137,35 @@ class Operations:
         allowed: Collection[OperationType],
         extensions: dict[str, Any] | None,
     ) -> ExecutionResult:
+        """`_run`, counted by operation (`operation_label`) and outcome, with its latency."""
+        started, outcome = time.perf_counter(), "error"
+        try:
+            result = await self._run(
+                query,
+                variables=variables,
+                context=context,
+                root=root,
+                operation_name=operation_name,
+                allowed=allowed,
+                extensions=extensions,
+            )
+            outcome = outcome_label(result.errors)
+            return result
+        finally:
+            label = operation_label(self.prepare(query) if query else None, operation_name)
+            metrics.graphql_operation(label, outcome, time.perf_counter() - started)
+
+    async def _run(
+        self,
+        query: str | None,
+        *,
+        variables: dict[str, Any] | None,
+        context: Any,
+        root: Any,
+        operation_name: str | None,
+        allowed: Collection[OperationType],
+        extensions: dict[str, Any] | None,
+    ) -> ExecutionResult:
         if not query:
             raise MissingQueryError
         prepared = self.prepare(query)
@@ -161,6 +198,36 @@ class Operations:
             return ExecutionResult(data=data, errors=None)
         self.on_errors(errors)  # sees the originals: it logs bugs with their traceback
         return ExecutionResult(data=data, errors=[shown(e) for e in errors])
+
+
+def operation_label(prepared: Prepared | None, operation_name: str | None) -> str:
+    """`mutation.upgrade`: the operation's type and root field, both the schema's, so the label
+    is bounded whatever a client names its operations; `query.multiple` for several root fields,
+    `invalid` for a document that did not parse or validate."""
+    if prepared is None or prepared.document is None or prepared.errors:
+        return INVALID
+    operation = get_operation_ast(prepared.document, operation_name)
+    if operation is None:
+        return INVALID
+    names = {
+        selection.name.value
+        for selection in operation.selection_set.selections
+        if isinstance(selection, FieldNode)
+    }
+    if len(operation.selection_set.selections) != 1 or len(names) != 1:
+        return f"{operation.operation.value}.multiple"
+    return f"{operation.operation.value}.{names.pop()}"
+
+
+def outcome_label(errors: list[GraphQLError] | None) -> str:
+    """`ok`, or the first error's code: the service's own codes, or `INTERNAL` for a bug."""
+    if not errors:
+        return "ok"
+    code = (errors[0].extensions or {}).get("code")
+    if isinstance(code, str) and ERROR_CODE.fullmatch(code):
+        return code
+    # The caller's result is masked already: a bug shows only as the masked message.
+    return "INTERNAL" if errors[0].message == MASKED_MESSAGE else "GRAPHQL_ERROR"
 
 
 def _check_allowed(

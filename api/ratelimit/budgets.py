@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import Enum
 
+from api import metrics
 from api.ratelimit.limiter import Limited, SlotLimiter
 from api.ratelimit.rate import Rate
 
@@ -30,4 +31,7 @@ class Budgets:
 
     async def take(self, budget: Budget, who: str) -> Limited | None:
         """One call of `who`'s (a user's subject, or an address) from `budget`."""
-        return await self._limiter.take(f"{budget.value}:{who}", self._rates[budget])
+        limited = await self._limiter.take(f"{budget.value}:{who}", self._rates[budget])
+        if limited is not None:
+            metrics.rate_limited(budget.value)
+        return limited

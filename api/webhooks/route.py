@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -30,6 +31,7 @@ import structlog
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from api import metrics
 from api.billing.deps import Billing
 from api.billing.events import inbox
 from api.billing.events.handlers import HANDLERS
@@ -57,20 +59,29 @@ async def razorpay_webhook(request: Request) -> JSONResponse:
     budget = timedelta(seconds=request.app.state.services.settings.webhook_budget_seconds)
     body = await request.body()
     if not inbox.authentic(body, request.headers.get("x-razorpay-signature"), secret):
-        return refuse(400, "INVALID_SIGNATURE", "The X-Razorpay-Signature does not verify.")
+        return refused(400, "INVALID_SIGNATURE", "The X-Razorpay-Signature does not verify.")
     event_id = request.headers.get("x-razorpay-event-id", "")
     if not EVENT_ID.fullmatch(event_id):
-        return refuse(400, "MISSING_EVENT_ID", "X-Razorpay-Event-Id is missing or malformed.")
+        return refused(400, "MISSING_EVENT_ID", "X-Razorpay-Event-Id is missing or malformed.")
     envelope = _envelope(event_id, body)
     if envelope is None:
-        return refuse(400, "MALFORMED_BODY", "The body is not a Razorpay event envelope.")
+        return refused(400, "MALFORMED_BODY", "The body is not a Razorpay event envelope.")
+    # Every line logged while it is handled, the inbox's and the handlers' too, names the event.
     with structlog.contextvars.bound_contextvars(event_id=event_id, event=envelope.event):
-        try:
-            handler = HANDLERS.get(envelope.event)
-            handled = await inbox.receive(billing, envelope, handler, budget=budget)
-        except Exception as error:
-            return _failed(error)
-        log.info("webhook", status=handled.status, note=handled.note)
+        return await _handle(billing, envelope, budget)
+
+
+async def _handle(billing: Billing, envelope: inbox.Envelope, budget: timedelta) -> JSONResponse:
+    handler = HANDLERS.get(envelope.event)
+    event = envelope.event if handler is not None else metrics.OTHER  # a bounded label
+    started = time.perf_counter()
+    try:
+        handled = await inbox.receive(billing, envelope, handler, budget=budget)
+    except Exception as error:
+        metrics.webhook(event, "error", time.perf_counter() - started)
+        return _failed(error)
+    metrics.webhook(event, handled.status.value, time.perf_counter() - started)
+    log.info("webhook", status=handled.status, note=handled.note)
     return answer(handled)
 
 
@@ -80,6 +91,12 @@ def _failed(error: Exception) -> JSONResponse:
         return refuse(503, SERVICE_UNAVAILABLE, "The database is unavailable; deliver it again.")
     log.exception("webhook_failed")
     return refuse(500, "PROCESSING_FAILED", "The event was stored and will be retried.")
+
+
+def refused(status: int, code: str, message: str) -> JSONResponse:
+    """A delivery refused before it names an event: counted under the code it is refused with."""
+    metrics.webhook("none", code.lower())
+    return refuse(status, code, message)
 
 
 def answer(handled: inbox.Handled) -> JSONResponse:

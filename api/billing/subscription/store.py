@@ -15,18 +15,21 @@ change of access is written together with its audit record, never one without th
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from beanie import SortDirection
 from pymongo.errors import DuplicateKeyError
 
+from api import metrics
 from api.billing.convergence import Settled, until_settled
 from api.billing.deps import Billing
 from api.billing.subscription.lifecycle import FETCHED, Decision, Fold, Observation, changes, derive
 from api.documents.events import AccessChange
+from api.documents.payments import Payment
 from api.documents.subscriptions import Snapshot, Subscription, SubscriptionObservation
 from api.gateway.entities import RazorpaySubscription
+from api.statuses import PaymentStatus
 
 
 @dataclass(frozen=True)
@@ -137,8 +140,27 @@ async def _audit(
         source=fold.cause or "unknown",
         at=now,
     )
-    with contextlib.suppress(DuplicateKeyError):  # a concurrent writer recorded this change
+    try:
         await change.insert()
+    except DuplicateKeyError:  # a concurrent writer recorded (and counted) this change
+        return
+    if metrics.access_changed(before, after, now) is metrics.AccessChange.GRANTED:
+        await _time_from_payment(document.razorpay_subscription_id, now)
+
+
+async def _time_from_payment(razorpay_subscription_id: str, granted_at: datetime) -> None:
+    """Observes how long access took from the subscription's latest captured payment; none
+    when access came first (the payment's own event not handled yet)."""
+    paid = (
+        await Payment.find(
+            Payment.razorpay_subscription_id == razorpay_subscription_id,
+            Payment.status == PaymentStatus.CAPTURED,
+        )
+        .sort([("created_at", SortDirection.DESCENDING)])
+        .first_or_none()
+    )
+    if paid is not None:
+        metrics.payment_to_access(paid.created_at, granted_at)
 
 
 def _iso(moment: datetime | None) -> str:
