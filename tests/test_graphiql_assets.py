@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import httpx
 import pytest
@@ -10,6 +11,8 @@ from strawberry.http.ides import get_graphql_ide_html
 
 from api.graphiql.page import TemplateChanged, offline_page
 from api.graphiql.pins import ASSETS, integrity_of
+from api.settings import Settings
+from tests.own_app import own_app
 
 TAG = re.compile(r"<(?:script|link)\b[^>]*>", re.DOTALL)
 ADDRESS = re.compile(r"""\b(?:src|href)="([^"]+)\"""")
@@ -30,6 +33,22 @@ async def test_graphiql_loads_each_pinned_file_from_the_service(client: httpx.As
         served = await client.get(address)
         assert served.status_code == 200, f"{address}: {served.status_code} (run `make setup`)"
         assert integrity_of(served.content) == integrity, address
+
+
+@pytest.mark.asyncio(loop_scope="session")
+async def test_without_its_files_graphiql_falls_back_to_the_cdn(
+    settings: Settings, data_dir: Path, tmp_path: Path
+) -> None:
+    # given a service whose set-up did not install GraphiQL's files
+    async with own_app(settings, data_dir, graphiql_assets_dir=tmp_path / "none") as app:
+        # when GraphiQL is opened
+        page = await app.client.get("/graphql", headers={"accept": "text/html"})
+        asset = await app.client.get(f"/graphql/assets/{ASSETS[0].local_path}")
+
+    # then it is Strawberry's own page, which loads them from the CDN
+    assert page.status_code == 200
+    assert ASSETS[0].cdn_url in page.text
+    assert asset.status_code == 404
 
 
 def test_a_template_loading_an_unpinned_file_is_refused() -> None:
