@@ -5,11 +5,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 LOCALDB := .bin/localdb
 LOCALDB_SRC := $(wildcard localdb/*.go) localdb/go.mod localdb/go.sum
+GRAPHIQL := .assets/graphiql
 
 .PHONY: setup run test lint fmt schema bench clean
 
 # With MONGODB_URI set, nothing needs the embedded database, so Go is not needed either.
-setup: $(VENV)/.installed $(if $(MONGODB_URI),,$(LOCALDB))
+setup: $(VENV)/.installed $(GRAPHIQL)/.installed $(if $(MONGODB_URI),,$(LOCALDB))
 
 $(VENV)/.installed: pyproject.toml sandbox/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +23,13 @@ $(LOCALDB): $(LOCALDB_SRC)
 	  echo "The embedded database needs Go >= 1.24 to build (https://go.dev/dl/)."; \
 	  echo "Install Go, or set MONGODB_URI to use a MongoDB server instead."; exit 1; }
 	cd localdb && go build -trimpath -o ../$(LOCALDB) .
+
+# GraphiQL's files, from their npm packages at the pinned versions and hashes (api/graphiql/pins.py).
+$(GRAPHIQL)/.installed: api/graphiql/pins.py | $(VENV)/.installed
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "GraphiQL's files are taken from their npm packages: install Node.js (with npm)."; \
+	  exit 1; }
+	$(PY) -m api.graphiql.install $(GRAPHIQL)
 
 run: setup
 	$(PY) -m api serve
@@ -45,4 +53,4 @@ bench: setup
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) .bin
+	rm -rf $(VENV) .bin .assets

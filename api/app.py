@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
+import structlog
 from beanie import init_beanie
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
@@ -21,6 +22,7 @@ from api.billing.deps import Billing
 from api.billing.plans import PlanResolver
 from api.clock import Clock
 from api.documents import DOCUMENTS, RateSlot
+from api.graphiql.page import OfflineGraphiQL, offline_graphiql
 from api.graphql.limits import DocumentLimits
 from api.graphql.schema import build_schema
 from api.graphql.view import GraphQLView
@@ -147,6 +149,7 @@ def _routes(
         graphql_ide=None if settings.is_prod else "graphiql",
         allow_queries_via_get=False,
     )
+    ide = None if settings.is_prod else _offline_graphiql(settings, graphql)
     authenticated = AuthenticationMiddleware(
         AnonymousBudget(graphql), backend=BearerTokenBackend(verifier), on_error=auth_error_response
     )
@@ -157,6 +160,21 @@ def _routes(
         Route("/graphql", authenticated, methods=["GET", "POST"]),
         Route("/webhooks/razorpay", razorpay_webhook, methods=["POST"]),
     ]
+    if ide is not None:
+        routes.append(ide.assets)
     if sandbox is not None:
         routes.append(Mount("/sandbox", app=sandbox.app))
     return routes
+
+
+def _offline_graphiql(settings: Settings, view: GraphQLView) -> OfflineGraphiQL | None:
+    ide = offline_graphiql(settings.graphiql_assets_dir)
+    if ide is None:
+        structlog.get_logger("graphiql").warning(
+            "graphiql_assets_missing",
+            folder=str(settings.graphiql_assets_dir),
+            remedy="make setup (needs npm); until then GraphiQL loads its files from a CDN",
+        )
+    else:
+        view.ide_page = ide.page
+    return ide

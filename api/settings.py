@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     data_dir: Path = Path("./var")
     policy_dir: Path = Path("./policies")
+    # GraphiQL's files, installed by `make setup` (dev only: prod serves no GraphiQL).
+    graphiql_assets_dir: Path = Path("./.assets/graphiql")
     mongodb_uri: str | None = None
     mongodb_db: str = "billing"
     # How long a request waits to reach the database before it is answered 503

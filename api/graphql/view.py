@@ -37,6 +37,13 @@ CODES = {
 
 
 class GraphQLView(GraphQL[Context, None]):
+    # The app sets it to GraphiQL's page that loads the service's own copies of its files.
+    ide_page: str | None = None
+
+    @property
+    def graphql_ide_html(self) -> str:
+        return super().graphql_ide_html if self.ide_page is None else self.ide_page
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
