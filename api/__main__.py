@@ -137,8 +137,9 @@ def _has_dev_secret(settings: Settings, *, make_one: bool) -> bool:
 
 def schema(args: argparse.Namespace) -> int:
     from api.graphql.schema import build_schema
+    from api.graphql.sdl import printed_schema
 
-    print(str(build_schema()))
+    print(printed_schema(build_schema()))
     return 0
 
 
