@@ -205,10 +205,10 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv[:1] == ["sandbox"]:
-        return sandbox(argv[1:])
-    args = build_parser().parse_args(argv)
     try:
+        if argv[:1] == ["sandbox"]:
+            return sandbox(argv[1:])
+        args = build_parser().parse_args(argv)
         return COMMANDS[args.command](args)
     except ConfigurationError as error:
         print(f"error: {error}", file=sys.stderr)
