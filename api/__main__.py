@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from api.clock import SystemClock
+from api.identity.dev_secret import dev_secret_path
 from api.identity.tokens import STAFF_ROLES
 from api.identity.verifier import token_verifier
 from api.private_files import private_dir
@@ -114,6 +115,8 @@ def token(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if not _has_dev_secret(settings, make_one=args.new_secret):
+        return 2
     print(
         token_verifier(settings).issue(
             subject=args.sub,
@@ -126,10 +129,29 @@ def token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _has_dev_secret(settings: Settings, *, make_one: bool) -> bool:
+    """A token signed with a secret of its own would be refused by the service, which reads its
+    secret from its own DATA_DIR: so a missing one is made only when asked, and loudly."""
+    path = dev_secret_path(settings)
+    if settings.jwt_secret is not None or path.exists():
+        return True
+    if not make_one:
+        print(
+            f"error: no dev JWT secret at {path.resolve()}, so the service would refuse a token "
+            "made here. Run this with the service's DATA_DIR (start it once: make run), "
+            "or pass --new-secret to make one in this DATA_DIR.",
+            file=sys.stderr,
+        )
+        return False
+    print(f"Making a new dev JWT secret at {path.resolve()}.", file=sys.stderr)
+    return True
+
+
 def schema(args: argparse.Namespace) -> int:
     from api.graphql.schema import build_schema
+    from api.graphql.sdl import printed_schema
 
-    print(str(build_schema()))
+    print(printed_schema(build_schema()))
     return 0
 
 
@@ -146,31 +168,42 @@ def plans(args: argparse.Namespace) -> int:
         return 1
 
 
-def sandbox(args: argparse.Namespace) -> int:
+def sandbox(rest: Sequence[str]) -> int:
     with sandbox_required():
         from razorpay_sandbox.cli import main as sandbox_main
 
-    return sandbox_main(list(args.rest))
+    return sandbox_main(list(rest))
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m api")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="run the API (embedded database and sandbox by default)")
     issue = commands.add_parser("token", help="print a signed-in token (development only)")
     issue.add_argument("--sub", required=True, help="the user's stable id")
-    issue.add_argument("--email")
-    issue.add_argument("--role", action="append", choices=sorted(STAFF_ROLES))
+    issue.add_argument("--email", help="the user's email, put in the token")
+    issue.add_argument(
+        "--role",
+        action="append",
+        choices=sorted(STAFF_ROLES),
+        help="a staff role (repeat for several; none: an ordinary user)",
+    )
     issue.add_argument(
         "--ttl-hours",
         type=float,
         help="how long it lives (default and most: JWT_MAX_LIFETIME_HOURS)",
     )
+    issue.add_argument(
+        "--new-secret",
+        action="store_true",
+        help="make a dev JWT secret in DATA_DIR if there is none (the service makes it at start)",
+    )
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     plan = commands.add_parser("plans", help="the Pro plan at Razorpay")
     plan.add_argument("action", choices=["sync"], help="find or create the plan; print its id")
-    box = commands.add_parser("sandbox", help="drive the running Razorpay sandbox", add_help=False)
-    box.add_argument("rest", nargs=argparse.REMAINDER)
+    # Listed for the help only: main() hands everything after `sandbox` to the sandbox's own
+    # parser, since argparse's REMAINDER refuses a first argument that starts with `-` (`--help`).
+    commands.add_parser("sandbox", help="drive the running Razorpay sandbox (see its --help)")
     return parser
 
 
@@ -179,13 +212,15 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "token": token,
     "schema": schema,
     "plans": plans,
-    "sandbox": sandbox,
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
+        if argv[:1] == ["sandbox"]:
+            return sandbox(argv[1:])
+        args = build_parser().parse_args(argv)
         return COMMANDS[args.command](args)
     except ConfigurationError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -35,6 +35,7 @@ from api.services import Services
 from api.settings import ConfigurationError, Settings, check_startable
 from api.web.anonymous_budget import AnonymousBudget
 from api.web.auth import BearerTokenBackend, auth_error_response
+from api.web.cors import GRAPHQL_PATHS, SANDBOX_CHECKOUT_PATHS, ScopedCors
 from api.web.health import healthz, readyz
 from api.web.logging import RequestLogMiddleware, configure_logging
 from api.web.metrics_route import metrics_endpoint, worker_exited
@@ -92,7 +93,7 @@ def create_app(
 
     return Starlette(
         routes=_routes(settings, verifier, razorpay.sandbox),
-        middleware=[Middleware(RequestLogMiddleware)],
+        middleware=[Middleware(RequestLogMiddleware), *_cors(settings, razorpay.sandbox)],
         lifespan=lifespan,
         max_body_size=settings.max_body_bytes,
     )
@@ -124,6 +125,13 @@ def _plans(settings: Settings, *, auto_sync: bool) -> PlanResolver:
 def _budgets(settings: Settings, database: AsyncDatabase[dict[str, Any]], clock: Clock) -> Budgets:
     slots = database[RateSlot.get_collection_name()]
     return Budgets(SlotLimiter(slots, clock), settings.rate_limits)
+
+
+def _cors(settings: Settings, sandbox: EmbeddedSandbox | None) -> list[Middleware]:
+    if not settings.cors_origins:
+        return []
+    paths = GRAPHQL_PATHS + (SANDBOX_CHECKOUT_PATHS if sandbox is not None else ())
+    return [Middleware(ScopedCors, origins=settings.cors_origins, paths=paths)]
 
 
 @asynccontextmanager

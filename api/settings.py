@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal
@@ -31,6 +32,22 @@ OPTIONAL = (
 )
 # `15/1h` in the environment; NoDecode: not JSON, which pydantic-settings would try first.
 RateSetting = Annotated[Rate, NoDecode, BeforeValidator(Rate.parse)]
+ORIGIN = re.compile(r"https?://[^/\s]+")
+
+
+def parse_origins(value: object) -> object:
+    """`https://app.example.com,http://localhost:5173` (or `*`): origins as a browser sends them,
+    so a trailing slash, which no Origin header has, is dropped rather than never matching."""
+    if not isinstance(value, str):
+        return value
+    origins = tuple(part.strip().rstrip("/") for part in value.split(",") if part.strip())
+    for origin in origins:
+        if origin != "*" and not ORIGIN.fullmatch(origin):
+            raise ValueError(f"{origin!r} is not an origin: scheme://host[:port], no path")
+    return origins
+
+
+OriginsSetting = Annotated[tuple[str, ...], NoDecode, BeforeValidator(parse_origins)]
 MIN_PROD_JWT_SECRET = 32  # HS256 keys shorter than the hash can be brute-forced (RFC 7518 §3.2)
 
 
@@ -69,6 +86,8 @@ class Settings(BaseSettings):
     graphql_max_depth: int = Field(default=10, ge=1, le=100)
     graphql_max_cost: int = Field(default=500, ge=1, le=100_000)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # Origins of web apps that may call /graphql from a browser; none: same origin only.
+    cors_origins: OriginsSetting = ()
     # Worker processes `serve` runs; "auto": one per CPU (the Docker image's default).
     web_concurrency: Annotated[int, Field(ge=1, le=64)] | Literal["auto"] = 1
     # Where the Razorpay sandbox runs when this process does not serve it itself: `serve` runs
@@ -139,6 +158,7 @@ def check_startable(settings: Settings) -> None:
                 "APP_ENV=prod needs these settings, which are missing: " + ", ".join(missing)
             )
         _check_jwt_secret_length(settings)
+        _check_cors_origins(settings)
     razorpay = [name for name in PROD_REQUIRED if name.startswith("RAZORPAY")]
     given = [name for name in razorpay if present[name]]
     if given and len(given) != len(razorpay):
@@ -156,4 +176,12 @@ def _check_jwt_secret_length(settings: Settings) -> None:
         raise ConfigurationError(
             f"JWT_SECRET is too short for APP_ENV=prod: use at least {MIN_PROD_JWT_SECRET} random "
             "bytes (`python -c 'import secrets; print(secrets.token_urlsafe(48))'` makes some)."
+        )
+
+
+def _check_cors_origins(settings: Settings) -> None:
+    if "*" in settings.cors_origins:
+        raise ConfigurationError(
+            "CORS_ORIGINS=* is refused in APP_ENV=prod: list the web app's origins, "
+            "e.g. CORS_ORIGINS=https://app.example.com"
         )

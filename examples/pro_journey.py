@@ -1,6 +1,8 @@
 """Buying Pro from outside: only `/graphql` and `python -m api sandbox ...`, as a user would.
 
-With `make run` going (embedded defaults, GRACE_DAYS=3): `.venv/bin/python examples/pro_journey.py`.
+With `make run` going (embedded defaults, GRACE_DAYS=3): `.venv/bin/python examples/pro_journey.py`,
+with the HOST and PORT the service was started with (default 127.0.0.1:8000), which the
+`python -m api sandbox ...` commands it runs follow too.
 Four fresh users: one renews, fails four renewals and loses Pro when grace ends; one cancels at
 period end; one is refunded in full with access revoked; one is refunded in part and stays Pro.
 Each step prints what the API says; the script stops at the first state that is not expected.
@@ -9,6 +11,7 @@ Each step prints what the API says; the script stops at the first state that is 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -17,7 +20,17 @@ from typing import Any
 
 import requests
 
-API = "http://127.0.0.1:8000/graphql"
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")  # noqa: S104 - compared against, never bound
+
+
+def api_url() -> str:
+    """Where the service listens, read as `python -m api sandbox ...` reads it."""
+    host = os.environ.get("HOST", "127.0.0.1")
+    host = "127.0.0.1" if host in WILDCARD_HOSTS else host
+    return f"http://{host}:{os.environ.get('PORT', '8000')}/graphql"
+
+
+API = api_url()
 TIMEOUT = 30
 JUST_PAST = 60  # seconds past a charge time, so the charge has run
 STATE = """{ entitlements { plan accessUntil } subscription { id status accessUntil

@@ -3,7 +3,11 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from api.billing.catalog import PRO
+from api.billing.outcomes import FailureCode, Problem
+from api.billing.plans import PlanResolver
 from api.cli_plans import sync
+from api.services import Services
 from api.settings import Settings
 from tests.billing_calls import call
 
@@ -57,3 +61,17 @@ async def test_entitlements_of_a_free_user_say_what_pro_would_unlock(
         "PROJECTS": True,
         "GITHUB_IMPORT": False,
     }
+
+
+async def test_without_a_plan_id_upgrades_say_which_setting_to_set(services: Services) -> None:
+    # given real Razorpay keys (no plan is made unasked) and no RAZORPAY_PLAN_ID
+    plans = PlanResolver({}, auto_sync=False)
+
+    # when Pro is to be sold
+    found = await plans.for_sale(services.billing.gateway, PRO)
+
+    # then the failure names the setting and where its value comes from
+    assert isinstance(found, Problem)
+    assert found.code is FailureCode.PLAN_NOT_CONFIGURED
+    assert "set RAZORPAY_PLAN_ID" in found.message
+    assert "python -m api plans sync" in found.message

@@ -47,7 +47,8 @@ INVALID_SIGNATURE = Problem(
 )
 PLAN_NOT_CONFIGURED = Problem(
     FailureCode.PLAN_NOT_CONFIGURED,
-    "The Pro plan is not set up at Razorpay: run `python -m api plans sync`.",
+    "The Pro plan is not configured: set RAZORPAY_PLAN_ID to the plan id that "
+    "`python -m api plans sync` prints, and restart.",
 )
 NOT_PAID = Problem(FailureCode.NOT_PAID, "Razorpay has not captured this payment.")
 NO_ACTIVE_SUBSCRIPTION = Problem(

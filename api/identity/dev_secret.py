@@ -18,7 +18,11 @@ def jwt_secret(settings: Settings) -> str:
         return settings.jwt_secret.get_secret_value()
     if settings.is_prod:
         raise RuntimeError("JWT_SECRET is required in prod")
-    return _load_or_create(settings.data_dir / "jwt_secret")
+    return _load_or_create(dev_secret_path(settings))
+
+
+def dev_secret_path(settings: Settings) -> Path:
+    return settings.data_dir / "jwt_secret"
 
 
 def _load_or_create(path: Path) -> str:

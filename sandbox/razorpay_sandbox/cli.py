@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from razorpay_sandbox.credentials import SandboxCredentials, credentials_path, read_credentials
+from razorpay_sandbox.entities.payments import FAILURES
 
 TIMEOUT = 30.0
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")  # noqa: S104 - compared against, never bound
@@ -76,27 +77,35 @@ def next_charge(args: argparse.Namespace) -> Any:
     return call(f"/control/subscriptions/{args.id}/next-charge", {**outcome, "count": args.count})
 
 
+# Only the reasons the sandbox knows: an unknown one would fail with a made-up, generic error.
+FAIL_REASON: dict[str, Any] = {
+    "choices": sorted(FAILURES),
+    "metavar": "REASON",
+    "help": "fail with this reason, one of: " + ", ".join(sorted(FAILURES)),
+}
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m api sandbox")
     commands = root.add_subparsers(dest="command", required=True)
     commands.add_parser("info", help="print base_url and keys as JSON").set_defaults(run=info)
     paying = commands.add_parser("pay", help="complete Checkout for a subscription or order")
     paying.add_argument("id", help="sub_… or order_…")
-    paying.add_argument("--fail", metavar="REASON", help="fail with this reason (card_declined)")
+    paying.add_argument("--fail", **FAIL_REASON)
     paying.add_argument("--method", default="card", help="card (default), upi, emandate, …")
     paying.add_argument(
         "--international", action="store_true", help="an international card (can be updated)"
     )
     paying.set_defaults(run=pay)
     moving = commands.add_parser("advance", help="move the sandbox clock forward")
-    moving.add_argument("--days", type=float, default=0.0)
-    moving.add_argument("--hours", type=float, default=0.0)
+    moving.add_argument("--days", type=float, default=0.0, help="days to move (default 0)")
+    moving.add_argument("--hours", type=float, default=0.0, help="hours to move (default 0)")
     moving.set_defaults(run=advance)
     charging = commands.add_parser("next-charge", help="set a subscription's next charge")
     charging.add_argument("id", help="sub_…")
     choice = charging.add_mutually_exclusive_group(required=True)
-    choice.add_argument("--fail", metavar="REASON")
-    choice.add_argument("--succeed", action="store_true")
+    choice.add_argument("--fail", **FAIL_REASON)
+    choice.add_argument("--succeed", action="store_true", help="the charge succeeds")
     charging.add_argument("--count", type=int, default=1, help="how many charges (default 1)")
     charging.set_defaults(run=next_charge)
     return root
