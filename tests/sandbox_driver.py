@@ -68,6 +68,7 @@ class SandboxDriver:
             "reorder": False,
             "fail_first": False,
             "hold": False,
+            "drop": False,
         }
         await self._post("/control/webhooks/knobs", {**plain, **knobs})
 
@@ -88,6 +89,10 @@ class SandboxDriver:
     async def clear_faults(self) -> None:
         response = await self.http.delete("/sandbox/control/faults", auth=self.auth)
         assert response.status_code == 200, response.text
+
+    async def drop(self) -> None:
+        """From now on webhooks are accepted and never delivered: the service misses them."""
+        await self.knobs(drop=True)
 
     async def hold(self) -> None:
         """From now on webhooks wait at the sandbox until released: nothing arrives meanwhile."""
