@@ -1,4 +1,4 @@
-"""`python -m api serve | token | schema | sandbox ...`"""
+"""`python -m api serve | token | schema | plans | reconcile | webhooks | sandbox ...`"""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from datetime import timedelta
 
 from pydantic import ValidationError
 
+from api.cli_reconcile import add_commands as add_ops_commands
+from api.cli_reconcile import reconcile_command, webhooks_command
 from api.clock import SystemClock
 from api.identity.tokens import STAFF_ROLES
 from api.identity.verifier import token_verifier
@@ -20,6 +22,7 @@ from api.settings import ConfigurationError, Settings, check_startable
 
 
 def serve(args: argparse.Namespace) -> int:
+    from api.cli_billing import publish_embedded_uri
     from api.localdb import LocalDatabase
 
     settings = Settings()
@@ -31,6 +34,7 @@ def serve(args: argparse.Namespace) -> int:
     with ExitStack() as stack:
         if settings.uses_embedded_database:
             uri = stack.enter_context(LocalDatabase(settings.data_dir / "db"))
+            publish_embedded_uri(settings, uri)
             settings = settings.model_copy(update={"mongodb_uri": uri})
         if settings.workers == 1:
             _serve_here(settings)
@@ -157,6 +161,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     plan = commands.add_parser("plans", help="the Pro plan at Razorpay")
     plan.add_argument("action", choices=["sync"], help="find or create the plan; print its id")
+    add_ops_commands(commands)
     box = commands.add_parser("sandbox", help="drive the running Razorpay sandbox", add_help=False)
     box.add_argument("rest", nargs=argparse.REMAINDER)
     return parser
@@ -168,6 +173,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "schema": schema,
     "plans": plans,
     "sandbox": sandbox,
+    "reconcile": reconcile_command,
+    "webhooks": webhooks_command,
 }
 
 

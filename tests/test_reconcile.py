@@ -3,6 +3,10 @@ repaired by reading Razorpay, through the paths webhooks take, once."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
+import sys
 import uuid
 from datetime import timedelta
 
@@ -13,6 +17,7 @@ from api.billing.reconcile import Drift, Report
 from api.billing.reconcile_runs import run
 from api.documents import AccessChange
 from api.services import Services
+from api.settings import Settings
 from tests.billing_calls import SUBSCRIPTION, become_pro, call, payments_of, plan_of
 from tests.sandbox_driver import SandboxDriver
 
@@ -121,4 +126,34 @@ async def test_a_dry_run_reports_drift_and_repairs_nothing(
     # then it reports the drift, and the service is as wrong as before
     assert report is not None
     assert [(f.drift, f.repaired) for f in report.findings] == [(Drift.SUBSCRIPTION_STATUS, False)]
+    assert await plan_of(client) == "PRO"
+
+
+async def test_the_reconcile_command_reports_a_dry_run_as_json(
+    client: httpx.AsyncClient, sandbox: SandboxDriver, services: Services, settings: Settings
+) -> None:
+    # given a cancellation the service missed
+    subscription_id = await become_pro(client, sandbox)
+    await sandbox.drop()
+    await sandbox.dashboard_cancel(subscription_id)
+
+    # when an operator runs `python -m api reconcile --dry-run --json` beside the service
+    environment = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("RAZORPAY_", "MONGODB_"))},
+        "MONGODB_URI": str(settings.mongodb_uri),
+        "MONGODB_DB": settings.mongodb_db,
+        "DATA_DIR": str(settings.data_dir),
+        "PORT": str(settings.port),
+    }
+    command = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "api", "reconcile", "--dry-run", "--json",
+        env=environment, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await command.communicate()
+
+    # then it prints the drift as JSON, and repaired nothing
+    assert command.returncode == 0, err.decode()
+    report = json.loads(out)
+    assert (report["dry_run"], report["repaired"]) == (True, 0)
+    assert [f["drift"] for f in report["findings"]] == ["subscription_status"]
     assert await plan_of(client) == "PRO"
