@@ -7,6 +7,7 @@ the running service serves, at its address, with its clock.
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -24,6 +25,7 @@ from api.documents import DOCUMENTS
 from api.gateway.client import RazorpayGateway
 from api.gateway.config import GatewaySettings
 from api.indexes import ensure_indexes
+from api.private_files import FILE_MODE, private_dir
 from api.razorpay_wiring import sandbox_required
 from api.settings import ConfigurationError, Settings
 
@@ -31,7 +33,12 @@ EMBEDDED_URI_FILE = "uri"  # in DATA_DIR/db, while `serve` runs the embedded dat
 
 
 def publish_embedded_uri(settings: Settings, uri: str) -> None:
-    (_db_dir(settings) / EMBEDDED_URI_FILE).write_text(uri)
+    """Rewritten at each start (the port changes); owner-only, as everything under DATA_DIR."""
+    path = private_dir(_db_dir(settings)) / EMBEDDED_URI_FILE
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    os.fchmod(fd, FILE_MODE)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(uri)
 
 
 def _db_dir(settings: Settings) -> Path:
