@@ -1,4 +1,4 @@
-"""`python -m api serve | token | schema | sandbox ...`"""
+"""`python -m api serve | token | schema | plans | reconcile | webhooks | sandbox ...`"""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from api.cli_reconcile import add_commands as add_ops_commands
+from api.cli_reconcile import reconcile_command, webhooks_command
 from api.clock import SystemClock
 from api.identity.dev_secret import dev_secret_path
 from api.identity.tokens import STAFF_ROLES
@@ -24,6 +26,7 @@ from api.web.metrics_route import MULTIPROC_ENV
 
 
 def serve(args: argparse.Namespace) -> int:
+    from api.cli_billing import publish_embedded_uri
     from api.localdb import LocalDatabase
 
     settings = Settings()
@@ -35,6 +38,7 @@ def serve(args: argparse.Namespace) -> int:
     with ExitStack() as stack:
         if settings.uses_embedded_database:
             uri = stack.enter_context(LocalDatabase(settings.data_dir / "db"))
+            publish_embedded_uri(settings, uri)
             settings = settings.model_copy(update={"mongodb_uri": uri})
         if settings.workers == 1:
             _serve_here(settings)
@@ -201,6 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     plan = commands.add_parser("plans", help="the Pro plan at Razorpay")
     plan.add_argument("action", choices=["sync"], help="find or create the plan; print its id")
+    add_ops_commands(commands)
     # Listed for the help only: main() hands everything after `sandbox` to the sandbox's own
     # parser, since argparse's REMAINDER refuses a first argument that starts with `-` (`--help`).
     commands.add_parser("sandbox", help="drive the running Razorpay sandbox (see its --help)")
@@ -212,6 +217,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "token": token,
     "schema": schema,
     "plans": plans,
+    "reconcile": reconcile_command,
+    "webhooks": webhooks_command,
 }
 
 

@@ -31,6 +31,7 @@ from api.identity.verifier import token_verifier
 from api.indexes import ensure_indexes
 from api.ratelimit import Budgets, SlotLimiter
 from api.razorpay_wiring import EmbeddedSandbox, wire_razorpay
+from api.reconcile_job import reconciling
 from api.services import Services
 from api.settings import ConfigurationError, Settings, check_startable
 from api.web.anonymous_budget import AnonymousBudget
@@ -84,7 +85,14 @@ def create_app(
                 webhook_secret=razorpay.webhook_secret,
                 budgets=_budgets(settings, database, razorpay.clock),
             )
-            async with _running(razorpay.sandbox):
+            async with (
+                _running(razorpay.sandbox),
+                reconciling(
+                    billing,
+                    interval=settings.reconcile_interval,
+                    recent=settings.reconcile_recent,
+                ),
+            ):
                 yield
         finally:
             await razorpay.gateway.aclose()

@@ -95,6 +95,10 @@ class Settings(BaseSettings):
     sandbox_url: str | None = None
     # What `GET /metrics` asks for as a bearer token; in prod, without it there is no /metrics.
     metrics_token: SecretStr | None = None
+    # How often the service reconciles with Razorpay (0: never; `python -m api reconcile` still
+    # does), and how far back an account's billing counts as recent enough to be checked.
+    reconcile_interval_hours: float = Field(default=24.0, ge=0, le=24 * 31)
+    reconcile_recent_days: float = Field(default=35.0, gt=0, le=366)
     rate_limit_upgrade: RateSetting = Rate(15, timedelta(hours=1))
     rate_limit_confirm_checkout: RateSetting = Rate(10, timedelta(minutes=15))
     rate_limit_cancel_subscription: RateSetting = Rate(10, timedelta(hours=1))
@@ -111,6 +115,15 @@ class Settings(BaseSettings):
     @property
     def rate_limits(self) -> dict[Budget, Rate]:
         return {budget: getattr(self, f"rate_limit_{budget.value}") for budget in Budget}
+
+    @property
+    def reconcile_interval(self) -> timedelta | None:
+        hours = self.reconcile_interval_hours
+        return timedelta(hours=hours) if hours > 0 else None
+
+    @property
+    def reconcile_recent(self) -> timedelta:
+        return timedelta(days=self.reconcile_recent_days)
 
     @property
     def workers(self) -> int:

@@ -114,6 +114,7 @@ def make_settings(**overrides: object) -> Settings:
         "app_env": "dev",
         "jwt_secret": TEST_JWT_SECRET,
         "log_level": "warning",
+        "reconcile_interval_hours": 0,  # a test runs reconciliation when it means to
     }
     values.update(overrides)
     return IsolatedSettings(**values)  # type: ignore[arg-type]

@@ -68,6 +68,7 @@ class SandboxDriver:
             "reorder": False,
             "fail_first": False,
             "hold": False,
+            "drop": False,
         }
         await self._post("/control/webhooks/knobs", {**plain, **knobs})
 
@@ -88,6 +89,10 @@ class SandboxDriver:
     async def clear_faults(self) -> None:
         response = await self.http.delete("/sandbox/control/faults", auth=self.auth)
         assert response.status_code == 200, response.text
+
+    async def drop(self) -> None:
+        """From now on webhooks are accepted and never delivered: the service misses them."""
+        await self.knobs(drop=True)
 
     async def hold(self) -> None:
         """From now on webhooks wait at the sandbox until released: nothing arrives meanwhile."""
@@ -163,6 +168,28 @@ class SandboxDriver:
             if len(page) < 100:
                 break
         await self.drain()
+
+    async def dashboard_refund(self, payment_id: str, *, amount: int) -> dict[str, Any]:
+        """A refund made in Razorpay's Dashboard: at Razorpay, not through the service."""
+        return await self._post(f"/v1/payments/{payment_id}/refund", {"amount": amount})
+
+    async def dashboard_cancel(self, subscription_id: str) -> dict[str, Any]:
+        """A cancellation (at once) made in Razorpay's Dashboard."""
+        return await self._post(f"/v1/subscriptions/{subscription_id}/cancel", {})
+
+    async def payments_of(self, subscription_id: str) -> dict[str, list[int]]:
+        """The payment id of each of the subscription's paid invoices → its refunds' amounts."""
+        invoices = await self.http.get(
+            "/sandbox/v1/invoices", params={"subscription_id": subscription_id}, auth=self.auth
+        )
+        found: dict[str, list[int]] = {}
+        for invoice in invoices.json()["items"]:
+            if invoice["payment_id"]:
+                refunds = await self.http.get(
+                    f"/sandbox/v1/payments/{invoice['payment_id']}/refunds", auth=self.auth
+                )
+                found[invoice["payment_id"]] = [r["amount"] for r in refunds.json()["items"]]
+        return found
 
     async def deliveries(self) -> list[dict[str, Any]]:
         response = await self.http.get("/sandbox/control/webhooks/deliveries", auth=self.auth)

@@ -9,6 +9,7 @@ from api.documents.events import AccessChange, WebhookClaim, WebhookEvent
 from api.documents.imports import GithubImport
 from api.documents.payments import Payment, Refund, RefundRequest
 from api.documents.rate_slots import RateSlot
+from api.documents.reconciliations import ReconciliationRun
 from api.documents.subscriptions import Subscription, SubscriptionObservation, UpgradeClaim
 from api.documents.users import User
 
@@ -26,6 +27,7 @@ DOCUMENTS: list[type[Document]] = [
     AccessChange,
     GithubImport,
     RateSlot,
+    ReconciliationRun,
 ]
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
     "GithubImport",
     "Payment",
     "RateSlot",
+    "ReconciliationRun",
     "Refund",
     "RefundRequest",
     "Subscription",

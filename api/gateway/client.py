@@ -169,6 +169,14 @@ class RazorpayGateway:
         data = await self._calls.read(self._sdk.payment.fetch, _path_id(payment_id), params)
         return _parsed(e.parse_payment, data)
 
+    async def list_payments(
+        self, *, since: int, count: int = MAX_PAGE, skip: int = 0
+    ) -> list[e.RazorpayPayment]:
+        """Payments created at or after `since` (Unix seconds), newest first, one page."""
+        params = {"from": since, **_page(count, skip)}
+        page = await self._calls.read(self._sdk.payment.all, params)
+        return _parsed_items(e.parse_payment, page)
+
     async def list_payment_refunds(
         self, payment_id: str, count: int = MAX_PAGE, skip: int = 0
     ) -> list[e.RazorpayRefund]:

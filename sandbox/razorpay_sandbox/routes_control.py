@@ -86,6 +86,7 @@ def change_knobs(dispatcher: Dispatcher, call: Call) -> Entity:
             reorder=v.flag(values, "reorder", default=False),
             fail_first=v.flag(values, "fail_first", default=False),
             hold=v.flag(values, "hold", default=False),
+            drop=v.flag(values, "drop", default=False),
         )
     )
     return asdict(dispatcher.knobs)

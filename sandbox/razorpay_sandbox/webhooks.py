@@ -45,6 +45,9 @@ class Knobs:
     reorder: bool = False  # deliver the newest due event first
     fail_first: bool = False  # count each event's first attempt as failed, without sending it
     hold: bool = False  # keep new events until released (in an order of the caller's choosing)
+    # accept new events and never deliver them: a receiver that misses them (a long outage,
+    # a webhook Razorpay disabled), for what reconciliation must repair
+    drop: bool = False
 
 
 @dataclass
@@ -64,7 +67,7 @@ class Delivery:
     fail_first: bool
     first_due: float  # when the first attempt was due: retries are timed from it
     rank: int  # among deliveries due at once, the lowest goes first (newest first: `reorder`)
-    state: str = "pending"  # pending | held | delivered | failed | no_url
+    state: str = "pending"  # pending | held | delivered | failed | no_url | dropped
     attempts: list[Attempt] = field(default_factory=list)
 
     def describe(self) -> dict[str, Any]:
@@ -116,6 +119,8 @@ class Dispatcher:
     def _first_state(self) -> str:
         if not self.config.webhook_url:
             return "no_url"
+        if self.knobs.drop:
+            return "dropped"
         return "held" if self.knobs.hold else "pending"
 
     def pending(self) -> list[Delivery]:

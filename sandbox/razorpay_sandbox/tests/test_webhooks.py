@@ -187,6 +187,20 @@ def test_fail_first_knob_retries_every_event(env: Env, client: razorpay.Client) 
     assert len(received(env)) == 3
 
 
+def test_drop_knob_accepts_events_and_never_delivers_them(
+    env: Env, client: razorpay.Client
+) -> None:
+    knobs(env, drop=True)
+    order = client.order.create({"amount": 5000, "currency": "INR"})
+    pay(env, order_id=order["id"])
+    drain(env)
+    # the events happened (they are in the log) but none reached the receiver, not even later
+    assert [item["state"] for item in deliveries(env)] == ["dropped"] * 3
+    knobs(env, drop=False)
+    drain(env)
+    assert env.receiver.received == []
+
+
 def test_delay_knob_sends_each_event_no_sooner_than_the_delay(
     env: Env, client: razorpay.Client
 ) -> None:
