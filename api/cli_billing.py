@@ -23,10 +23,9 @@ from api.billing.plans import PlanResolver
 from api.clock import Clock, MovableClock, SystemClock
 from api.documents import DOCUMENTS
 from api.gateway.client import RazorpayGateway
-from api.gateway.config import GatewaySettings
 from api.indexes import ensure_indexes
 from api.private_files import FILE_MODE, private_dir
-from api.razorpay_wiring import sandbox_required
+from api.razorpay_wiring import gateway_for, sandbox_required
 from api.settings import ConfigurationError, Settings
 
 EMBEDDED_URI_FILE = "uri"  # in DATA_DIR/db, while `serve` runs the embedded database
@@ -85,14 +84,15 @@ def _razorpay(settings: Settings) -> tuple[RazorpayGateway, Clock, str]:
     if not settings.uses_sandbox:
         assert settings.razorpay_key_id and settings.razorpay_key_secret
         secret = settings.razorpay_key_secret.get_secret_value()
-        gateway = _gateway(settings, settings.razorpay_key_id, secret, settings.razorpay_base_url)
+        base_url = settings.razorpay_base_url
+        gateway = gateway_for(settings, settings.razorpay_key_id, secret, base_url)
         return gateway, SystemClock(), settings.razorpay_key_id
     with sandbox_required():
         from razorpay_sandbox import load_or_create_credentials
     credentials = load_or_create_credentials(settings.data_dir)
     url = settings.sandbox_url or f"http://{settings.public_host}:{settings.port}/sandbox"
     clock = _sandbox_clock(url, (credentials.key_id, credentials.key_secret))
-    gateway = _gateway(settings, credentials.key_id, credentials.key_secret, url)
+    gateway = gateway_for(settings, credentials.key_id, credentials.key_secret, url)
     return gateway, clock, credentials.key_id
 
 
@@ -106,14 +106,3 @@ def _sandbox_clock(url: str, auth: tuple[str, str]) -> Clock:
             f"The sandbox does not answer at {url} ({error}): start the service first."
         ) from error
     return MovableClock(timedelta(seconds=float(answer.json()["offset_seconds"])))
-
-
-def _gateway(settings: Settings, key_id: str, key_secret: str, base_url: str) -> RazorpayGateway:
-    return RazorpayGateway(
-        GatewaySettings(
-            key_id=key_id,
-            key_secret=key_secret,
-            base_url=base_url,
-            read_timeout_seconds=settings.razorpay_timeout_seconds,
-        )
-    )

@@ -81,7 +81,7 @@ def wire_razorpay(
 
 def _real(settings: Settings, clock: Clock) -> RazorpayWiring:
     assert settings.razorpay_key_id and settings.razorpay_key_secret  # check_startable saw to it
-    gateway = _gateway(
+    gateway = gateway_for(
         settings,
         settings.razorpay_key_id,
         settings.razorpay_key_secret.get_secret_value(),
@@ -102,7 +102,7 @@ def _sandbox(settings: Settings, clock: Clock | None, overrides: dict[str, Any])
     shared = clock or MovableClock()
     sandbox, key_id, key_secret, webhook_secret = build_sandbox(settings, shared, overrides)
     base = f"http://{settings.public_host}:{settings.port}"
-    gateway = _gateway(settings, key_id, key_secret, f"{base}/sandbox")
+    gateway = gateway_for(settings, key_id, key_secret, f"{base}/sandbox")
     return RazorpayWiring(gateway, key_id, webhook_secret, shared, sandbox)
 
 
@@ -133,13 +133,14 @@ def _sandbox_elsewhere(settings: Settings, url: str) -> RazorpayWiring:
     with sandbox_required():
         from razorpay_sandbox import load_or_create_credentials
     credentials = load_or_create_credentials(settings.data_dir)
-    gateway = _gateway(settings, credentials.key_id, credentials.key_secret, url)
+    gateway = gateway_for(settings, credentials.key_id, credentials.key_secret, url)
     clock = FollowingClock(sandbox_dir(settings) / SHARED_CLOCK_FILE)
     proxy = SandboxProxy(url)
     return RazorpayWiring(gateway, credentials.key_id, credentials.webhook_secret, clock, proxy)
 
 
-def _gateway(settings: Settings, key_id: str, key_secret: str, base_url: str) -> RazorpayGateway:
+def gateway_for(settings: Settings, key_id: str, key_secret: str, base_url: str) -> RazorpayGateway:
+    """A gateway to Razorpay (or a sandbox) at `base_url`, with the settings' read timeout."""
     return RazorpayGateway(
         GatewaySettings(
             key_id=key_id,
