@@ -91,6 +91,7 @@ def create_app(
                     billing,
                     interval=settings.reconcile_interval,
                     recent=settings.reconcile_recent,
+                    first_look=settings.reconcile_first_look_seconds,
                 ),
             ):
                 yield

@@ -1,7 +1,8 @@
 """The scheduled reconciliation: each window once, across every process of the service.
 
 Every process runs this loop; a window's run is claimed by a unique insert
-(`api.billing.reconcile_runs.run_window`), so one of them runs it and the others find it taken.
+(`api.billing.reconcile_runs.run`, under the window's run id), so one of them runs it and the
+others find it taken; its `reconciled` line names the window's run id.
 The first look comes a while after start, when the service (and, in development, the sandbox it
 serves) is answering. A run that fails is logged; the next window's run repairs what it left.
 """
@@ -17,7 +18,7 @@ from datetime import timedelta
 import structlog
 
 from api.billing.deps import Billing
-from api.billing.reconcile_runs import run_window, window_start
+from api.billing.reconcile_runs import run, window_run_id, window_start
 
 FIRST_LOOK_SECONDS = 60.0
 # The clock can be moved (the sandbox's, in development): look again at least this often.
@@ -58,13 +59,16 @@ async def _schedule(
 
 
 async def _once(billing: Billing, interval: timedelta, recent: timedelta) -> None:
+    run_id = window_run_id(billing.now(), interval)
     try:
-        report = await run_window(billing, interval=interval, recent=recent)
+        report = await run(billing, run_id=run_id, recent=recent)
     except Exception:
         log.exception("reconcile_failed")
         return
     if report is not None:
         summary = report.as_dict()
-        log.info("reconciled", **{k: v for k, v in summary.items() if k != "findings"})
+        log.info(
+            "reconciled", run_id=run_id, **{k: v for k, v in summary.items() if k != "findings"}
+        )
         for finding in summary["findings"]:
             log.warning("reconcile_drift", **finding)

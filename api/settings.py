@@ -99,6 +99,9 @@ class Settings(BaseSettings):
     # does), and how far back an account's billing counts as recent enough to be checked.
     reconcile_interval_hours: float = Field(default=24.0, ge=0, le=24 * 31)
     reconcile_recent_days: float = Field(default=35.0, gt=0, le=366)
+    # How long after start a process first looks for a window to run: the service (and, in
+    # development, the sandbox it serves) should be answering by then.
+    reconcile_first_look_seconds: float = Field(default=60.0, ge=0, le=24 * 3600)
     rate_limit_upgrade: RateSetting = Rate(15, timedelta(hours=1))
     rate_limit_confirm_checkout: RateSetting = Rate(10, timedelta(minutes=15))
     rate_limit_cancel_subscription: RateSetting = Rate(10, timedelta(hours=1))

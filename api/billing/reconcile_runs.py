@@ -35,10 +35,14 @@ def window_start(now: datetime, interval: timedelta) -> datetime:
     return epoch + ((now - epoch) // interval) * interval
 
 
+def window_run_id(now: datetime, interval: timedelta) -> str:
+    """The run id that claims the window `now` falls in."""
+    return f"reconcile:{window_start(now, interval).isoformat()}"
+
+
 async def run_window(billing: Billing, *, interval: timedelta, recent: timedelta) -> Report | None:
     """Run this window's reconciliation, unless another process claimed it first (None)."""
-    start = window_start(billing.now(), interval)
-    return await run(billing, run_id=f"reconcile:{start.isoformat()}", recent=recent)
+    return await run(billing, run_id=window_run_id(billing.now(), interval), recent=recent)
 
 
 async def run(
