@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 from pymongo import AsyncMongoClient
 
-from api.sandbox.credentials import credentials_path, read_credentials
+from razorpay_sandbox.credentials import credentials_path, read_credentials
 
 # A payment that failed, of a customer nobody here has: the inbox stores the event, looks the
 # payment and the customer up, and marks the event ignored; the write path of a real delivery.
