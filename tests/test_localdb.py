@@ -62,12 +62,16 @@ def test_an_interrupt_to_the_service_does_not_reach_the_database(tmp_path: Path)
 
 def test_a_missing_launcher_says_how_to_get_one(tmp_path: Path) -> None:
     database = LocalDatabase(tmp_path, binary=None)
+    chosen = os.environ.get("LOCALDB_BIN")  # a launcher the run was given: the next tests use it
     os.environ["LOCALDB_BIN"] = str(tmp_path / "nope")
     try:
         with pytest.raises(LocalDatabaseError) as missing:
             database.start()
     finally:
-        del os.environ["LOCALDB_BIN"]
+        if chosen is None:
+            del os.environ["LOCALDB_BIN"]
+        else:
+            os.environ["LOCALDB_BIN"] = chosen
 
     assert "MONGODB_URI" in str(missing.value)
     assert "make setup" in str(missing.value)
