@@ -85,7 +85,9 @@ async def _insert_or_find(event: WebhookEvent) -> WebhookEvent | None:
             {"_id": event_id}, {"$setOnInsert": fields}, upsert=True
         )
     except DuplicateKeyError:  # another delivery's insert came first
-        return await WebhookEvent.get(event_id)
+        stored = await WebhookEvent.get(event_id)
+        assert stored is not None  # events are never deleted while deliveries run
+        return stored
     return None if found is None else WebhookEvent.model_validate(found)
 
 
