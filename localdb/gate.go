@@ -54,17 +54,27 @@ var freeCommands = map[string]bool{
 	"connectionStatus": true, "listCommands": true, "getCmdLineOpts": true, "hostInfo": true,
 }
 
+// Writes that may create a collection: its table gets the `_id` lookup index (idindex.go).
+var creatingCommands = map[string]bool{
+	"insert": true, "update": true, "findAndModify": true, "findandmodify": true,
+	"create": true, "createIndexes": true,
+}
+
+// Writes after which a collection's table may be another one.
+var droppingCommands = map[string]bool{"drop": true, "dropDatabase": true, "renameCollection": true}
+
 type gate struct {
 	upstream string
 	slots    chan struct{} // every command but a free one holds a slot while FerretDB runs it
 	writer   sync.Mutex    // a write holds this as well
+	indexer  *idIndexer    // nil: no indexes of ours
 }
 
-func newGate(upstream string, slots int) (*gate, error) {
+func newGate(upstream string, slots int, indexer *idIndexer) (*gate, error) {
 	if slots < 1 || slots > maxSlots {
 		return nil, fmt.Errorf("commands at a time must be between 1 and %d, not %d", maxSlots, slots)
 	}
-	return &gate{upstream: upstream, slots: make(chan struct{}, slots)}, nil
+	return &gate{upstream: upstream, slots: make(chan struct{}, slots), indexer: indexer}, nil
 }
 
 // serve relays every connection accepted on ln until ln is closed.
@@ -119,7 +129,16 @@ func (g *gate) roundTrip(server net.Conn, fromServer *bufio.Reader, request []by
 	if _, err := server.Write(request); err != nil {
 		return nil, err
 	}
-	return readMessage(fromServer)
+	reply, err := readMessage(fromServer)
+	if err == nil && g.indexer != nil {
+		// Still the writer's turn: the index is built with no write of FerretDB's contending.
+		if creatingCommands[command] {
+			g.indexer.ensure(commandTarget(request))
+		} else if droppingCommands[command] {
+			g.indexer.forget()
+		}
+	}
+	return reply, err
 }
 
 // readMessage reads one whole wire-protocol message: a little-endian int32 length, then the rest.
@@ -161,4 +180,78 @@ func commandName(message []byte) string {
 		}
 	}
 	return ""
+}
+
+// commandTarget is the database ($db) and collection (the command's string value) an OP_MSG's
+// body names; "" for what it cannot read.
+func commandTarget(message []byte) (db, coll string) {
+	const docAt = headerSize + 4 + 1
+	if commandName(message) == "" || len(message) < docAt+5 {
+		return "", ""
+	}
+	size := int(binary.LittleEndian.Uint32(message[docAt : docAt+4]))
+	if size < 5 || docAt+size > len(message) {
+		return "", ""
+	}
+	doc := message[docAt+4 : docAt+size-1]
+	for first := true; len(doc) > 0; first = false {
+		kind, name, value, rest, ok := nextElement(doc)
+		if !ok {
+			return "", ""
+		}
+		if kind == 0x02 && first {
+			coll = bsonString(value)
+		} else if kind == 0x02 && name == "$db" {
+			db = bsonString(value)
+		}
+		doc = rest
+	}
+	return db, coll
+}
+
+// nextElement splits one BSON element off doc: its type, name and value bytes.
+func nextElement(doc []byte) (kind byte, name string, value, rest []byte, ok bool) {
+	kind = doc[0]
+	end := 1
+	for end < len(doc) && doc[end] != 0 {
+		end++
+	}
+	if end >= len(doc) {
+		return 0, "", nil, nil, false
+	}
+	name, body := string(doc[1:end]), doc[end+1:]
+	n := valueSize(kind, body)
+	if n < 0 || n > len(body) {
+		return 0, "", nil, nil, false
+	}
+	return kind, name, body[:n], body[n:], true
+}
+
+// valueSize is the length of a BSON value of type kind at the start of body; -1 when unknown.
+func valueSize(kind byte, body []byte) int {
+	fixed := map[byte]int{0x01: 8, 0x07: 12, 0x08: 1, 0x09: 8, 0x0A: 0, 0x10: 4, 0x11: 8,
+		0x12: 8, 0x13: 16, 0x06: 0, 0xFF: 0, 0x7F: 0}
+	if n, found := fixed[kind]; found {
+		return n
+	}
+	if len(body) < 4 {
+		return -1
+	}
+	n := int(binary.LittleEndian.Uint32(body[:4]))
+	switch kind {
+	case 0x02, 0x0D, 0x0E: // string, code, symbol: int32 length, then the bytes
+		return 4 + n
+	case 0x03, 0x04: // document, array: the int32 counts itself
+		return n
+	case 0x05: // binary: int32 length, subtype, bytes
+		return 4 + 1 + n
+	}
+	return -1
+}
+
+func bsonString(value []byte) string {
+	if len(value) < 5 {
+		return ""
+	}
+	return string(value[4 : len(value)-1])
 }

@@ -94,7 +94,11 @@ func run(listen, dataDir, logLevel string, watchStdin bool, commands int) error 
 	if err != nil {
 		return err
 	}
-	gate, err := newGate(upstream.Host, commands)
+	indexer := newIDIndexer(abs, logger)
+	if err = indexer.sweep(); err != nil {
+		return err
+	}
+	gate, err := newGate(upstream.Host, commands, indexer)
 	if err != nil {
 		return err
 	}

@@ -3,9 +3,10 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sqlite3
 import subprocess
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -61,12 +62,16 @@ def test_an_interrupt_to_the_service_does_not_reach_the_database(tmp_path: Path)
 
 def test_a_missing_launcher_says_how_to_get_one(tmp_path: Path) -> None:
     database = LocalDatabase(tmp_path, binary=None)
+    chosen = os.environ.get("LOCALDB_BIN")  # a launcher the run was given: the next tests use it
     os.environ["LOCALDB_BIN"] = str(tmp_path / "nope")
     try:
         with pytest.raises(LocalDatabaseError) as missing:
             database.start()
     finally:
-        del os.environ["LOCALDB_BIN"]
+        if chosen is None:
+            del os.environ["LOCALDB_BIN"]
+        else:
+            os.environ["LOCALDB_BIN"] = chosen
 
     assert "MONGODB_URI" in str(missing.value)
     assert "make setup" in str(missing.value)
@@ -135,3 +140,52 @@ async def test_a_burst_of_updates_cannot_wedge_the_embedded_database(tmp_path: P
 
     assert [result.matched_count for result in results] == [1] * 150
     assert found is not None and found["n"] == 0
+
+
+def id_lookup_plan(data_dir: Path, collection: str) -> str:
+    """How SQLite answers FerretDB's lookup of a document by `_id` in `collection` of `app`."""
+    with closing(sqlite3.connect(f"file:{data_dir / 'app.sqlite'}?mode=ro", uri=True)) as db:
+        (table,) = db.execute(
+            "SELECT table_name FROM _ferretdb_collections WHERE name = ?", (collection,)
+        ).fetchone()
+        plan = db.execute(
+            f'EXPLAIN QUERY PLAN SELECT _ferretdb_sjson FROM "{table}" '
+            "WHERE _ferretdb_sjson->'$._id' = ?",
+            ('"t1"',),
+        ).fetchall()
+    return " ".join(str(row[-1]) for row in plan)
+
+
+def test_a_lookup_by_id_is_answered_from_an_index(tmp_path: Path) -> None:
+    # given a collection created by an insert through the launcher
+    with LocalDatabase(tmp_path) as uri, MongoClient[dict[str, Any]](uri) as client:
+        things = client.app.things
+        things.insert_many([{"_id": f"t{n}", "n": n} for n in range(3)])
+
+        # when FerretDB looks a document up by `_id` (the one filter it hands to SQLite)
+        plan = id_lookup_plan(tmp_path, "things")
+
+        # then SQLite searches an index instead of scanning the table, and FerretDB lists only
+        # its own indexes and still finds, drops and re-creates the collection
+        assert "USING INDEX" in plan, plan
+        assert [index["name"] for index in things.list_indexes()] == ["_id_"]
+        assert things.find_one({"_id": "t1"}) == {"_id": "t1", "n": 1}
+        things.drop()
+        things.insert_one({"_id": "t1", "n": 10})
+        assert "USING INDEX" in id_lookup_plan(tmp_path, "things")
+        assert things.find_one({"_id": "t1"}) == {"_id": "t1", "n": 10}
+
+
+def test_tables_made_before_a_restart_are_indexed_at_start(tmp_path: Path) -> None:
+    # given a collection whose table lost its lookup index while the launcher was stopped
+    with LocalDatabase(tmp_path) as uri, MongoClient[dict[str, Any]](uri) as client:
+        client.app.things.insert_one({"_id": "t1"})
+    with closing(sqlite3.connect(tmp_path / "app.sqlite")) as db:
+        for (name,) in db.execute("SELECT name FROM sqlite_master WHERE name LIKE '%localdb%'"):
+            db.execute(f'DROP INDEX "{name}"')
+    assert "USING INDEX" not in id_lookup_plan(tmp_path, "things")
+
+    # when the launcher starts again, before anything is written
+    with LocalDatabase(tmp_path):
+        # then the table has its index again
+        assert "USING INDEX" in id_lookup_plan(tmp_path, "things")

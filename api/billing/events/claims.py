@@ -1,7 +1,9 @@
 """Which delivery of a webhook event may apply it: one at a time, decided by unique inserts.
 
 The first delivery inserts the event (`WebhookEvent`, `_id` = the event id): that insert is its
-claim, generation 1, and costs nothing beyond storing the event. Any other delivery finds it:
+claim, generation 1, and costs nothing beyond storing the event. The insert is an upsert that
+returns what was stored before (one command): the insert under the unique `_id` decides, and a
+later delivery learns in the same command what it found. Any other delivery finds it:
 
 - applied already: a duplicate, nothing to do.
 - being applied (`received`, claimed less than a lease ago): busy; the delivery is answered so
@@ -10,8 +12,10 @@ claim, generation 1, and costs nothing beyond storing the event. Any other deliv
   the next generation n by inserting `WebhookClaim` "<event id>:<n>". Of two deliveries trying
   one generation, one insert wins; the other is busy.
 
-Conditional updates are not atomic on FerretDB, so no update decides anything here; the status
-written when an application ends names its generation only so that a writer whose lease ran out
+Conditional updates are not atomic on FerretDB, so no update decides anything here. While a
+claim's lease is live no newer claim can be taken, so its holder writes how it ended by `_id`
+alone (the one filter FerretDB v1 answers from its index instead of reading the whole inbox);
+a holder whose lease ran out writes only if the event still names its generation, so that it
 does not overwrite a newer claim's state. The lease outlasts the handler budget (the inbox cancels
 a handler at its budget), so a claim whose lease ran out belongs to a delivery that is gone.
 """
@@ -23,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from beanie.odm.utils.dump import get_dict
 from pymongo.errors import DuplicateKeyError
 
 from api.documents import WebhookClaim, WebhookEvent
@@ -38,27 +43,52 @@ class Refused(enum.Enum):
     BUSY = "busy"  # another delivery holds a live claim
 
 
+# A holder writes by `_id` alone only this long before its lease runs out, so that the write
+# lands while no newer claim can exist.
+SETTLE_ROOM = timedelta(seconds=1)
+
+
 @dataclass(frozen=True)
 class Claim:
     event_id: str
     generation: int
+    expires_at: datetime  # when the lease runs out: another delivery may claim the event then
 
 
 async def claim(event: WebhookEvent, *, lease: timedelta) -> Claim | Refused:
     """Claim `event` (as this delivery would store it) for applying, or say why not."""
-    try:
-        await event.insert()
-        return Claim(event.id, 1)
-    except DuplicateKeyError:
-        stored = await WebhookEvent.get(event.id)
-    assert stored is not None  # events are never deleted while deliveries run
     now = event.received_at
+    stored = await _insert_or_find(event)
+    if stored is None:
+        return Claim(event.id, 1, now + lease)
     if stored.status.is_done:
         return Refused.DONE
     claimed_at = stored.claimed_at or stored.received_at
     if stored.status is EventStatus.RECEIVED and now < claimed_at + lease:
         return Refused.BUSY
     return await _claim_after(stored, now=now, lease=lease)
+
+
+async def record_final(event: WebhookEvent) -> WebhookEvent | None:
+    """Store an event whose outcome is known before applying it (nothing to apply, so nothing to
+    claim); None when stored now, else the event stored before."""
+    return await _insert_or_find(event)
+
+
+async def _insert_or_find(event: WebhookEvent) -> WebhookEvent | None:
+    """Insert `event` unless one with its id is stored; None when inserted, else the stored one."""
+    fields = get_dict(event, to_db=True)  # as Beanie's insert would store it
+    event_id = fields.pop("_id")
+    events = WebhookEvent.get_pymongo_collection()
+    try:
+        found = await events.find_one_and_update(
+            {"_id": event_id}, {"$setOnInsert": fields}, upsert=True
+        )
+    except DuplicateKeyError:  # another delivery's insert came first
+        stored = await WebhookEvent.get(event_id)
+        assert stored is not None  # events are never deleted while deliveries run
+        return stored
+    return None if found is None else WebhookEvent.model_validate(found)
 
 
 async def _claim_after(stored: WebhookEvent, *, now: datetime, lease: timedelta) -> Claim | Refused:
@@ -78,15 +108,20 @@ async def _claim_after(stored: WebhookEvent, *, now: datetime, lease: timedelta)
                 return Refused.BUSY
             generation += 1  # its holder died before writing it on the event
             continue
-        await stored.set(
-            {"status": EventStatus.RECEIVED, "attempts": generation, "claimed_at": now}
+        await WebhookEvent.get_pymongo_collection().update_one(
+            {"_id": stored.id},
+            {"$set": {"status": EventStatus.RECEIVED, "attempts": generation, "claimed_at": now}},
         )
-        return Claim(stored.id, generation)
+        return Claim(stored.id, generation, now + lease)
     return Refused.BUSY
 
 
-async def settle(claimed: Claim, changes: dict[str, Any]) -> None:
+async def settle(claimed: Claim, changes: dict[str, Any], *, now: datetime) -> None:
     """Write how this claim's application ended, unless a newer claim has taken the event."""
-    await WebhookEvent.find_one(
-        WebhookEvent.id == claimed.event_id, WebhookEvent.attempts == claimed.generation
-    ).update({"$set": changes})
+    events = WebhookEvent.get_pymongo_collection()
+    if now + SETTLE_ROOM < claimed.expires_at:
+        await events.update_one({"_id": claimed.event_id}, {"$set": changes})
+        return
+    await events.update_one(
+        {"_id": claimed.event_id, "attempts": claimed.generation}, {"$set": changes}
+    )

@@ -36,6 +36,7 @@ from api.gateway.signatures import verify_webhook
 # Past the handler budget, a live applier has been cancelled: its claim lapses this much later,
 # which leaves it time to write how it ended before another delivery may claim the event.
 LEASE_MARGIN = timedelta(seconds=5)
+NO_HANDLER = "no handler for this event"
 log = structlog.get_logger("billing.inbox")
 
 
@@ -99,6 +100,8 @@ def authentic(body: bytes, signature: str | None, secret: str | None) -> bool:
 async def receive(
     billing: Billing, envelope: Envelope, handler: Handler | None, *, budget: timedelta
 ) -> Handled:
+    if handler is None and (answered := await _ignore(billing, envelope)):
+        return answered
     claimed = await claims.claim(_stored(billing, envelope), lease=budget + LEASE_MARGIN)
     if claimed is Refused.DONE:
         return Handled(Outcome.DUPLICATE)
@@ -115,6 +118,29 @@ async def receive(
         raise
     await _settle(billing, claimed, handled)
     return handled
+
+
+async def _ignore(billing: Billing, envelope: Envelope) -> Handled | None:
+    """An event with no handler: its outcome is known before storing, so one insert, stored
+    final, is all it costs. None when it is stored unfinished (its applier died): it is then
+    claimed and finished as any other event."""
+    stored = await claims.record_final(_ignored(billing, envelope))
+    if stored is None:
+        return Handled(Outcome.IGNORED, NO_HANDLER)
+    return Handled(Outcome.DUPLICATE) if stored.status.is_done else None
+
+
+def _ignored(billing: Billing, envelope: Envelope) -> WebhookEvent:
+    now = billing.now()
+    return WebhookEvent(
+        id=envelope.event_id,
+        event=envelope.event,
+        status=EventStatus.IGNORED,
+        error=NO_HANDLER,
+        body=envelope.body,
+        received_at=now,
+        processed_at=now,
+    )
 
 
 def _stored(billing: Billing, envelope: Envelope) -> WebhookEvent:
@@ -147,7 +173,7 @@ async def _apply_within(
 
 async def _apply(billing: Billing, envelope: Envelope, handler: Handler | None) -> Handled:
     if handler is None:
-        return Handled(Outcome.IGNORED, "no handler for this event")
+        return Handled(Outcome.IGNORED, NO_HANDLER)
     try:
         return await handler(billing, envelope)
     except MalformedEntity as error:
@@ -166,4 +192,5 @@ async def _settle(billing: Billing, claimed: Claim, handled: Handled) -> None:
             "error": note,
             "processed_at": billing.now() if done else None,
         },
+        now=billing.now(),
     )
