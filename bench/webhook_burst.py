@@ -16,8 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import hashlib
-import hmac
 import json
 import sys
 import time
@@ -30,12 +28,9 @@ from urllib.parse import urlsplit
 
 from pymongo import AsyncMongoClient
 
+from bench.deliveries import WEBHOOK_PATH, envelope, signed_headers
 from razorpay_sandbox.credentials import credentials_path, read_credentials
 
-# A payment that failed, of a customer nobody here has: the inbox stores the event, looks the
-# payment and the customer up, and marks the event ignored; the write path of a real delivery.
-EVENT = "payment.failed"
-WEBHOOK_PATH = "/webhooks/razorpay"
 READINESS_EVERY_S = 0.5
 
 
@@ -74,33 +69,6 @@ def _quantile(ordered: list[float], q: float) -> float:
     if not ordered:
         return 0.0
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-def envelope(event_id: str, at: int) -> bytes:
-    payment = {
-        "id": f"pay_{event_id[-14:]}",
-        "entity": "payment",
-        "amount": 10000,
-        "currency": "INR",
-        "status": "failed",
-        "method": "card",
-        "captured": False,
-        "amount_refunded": 0,
-        "refund_status": None,
-        "invoice_id": None,
-        "customer_id": f"cust_{event_id[-14:]}",
-        "error_code": "BAD_REQUEST_ERROR",
-        "error_description": "Your payment was declined.",
-        "created_at": at,
-    }
-    body = {
-        "entity": "event",
-        "event": EVENT,
-        "contains": ["payment"],
-        "payload": {"payment": {"entity": payment}},
-        "created_at": at,
-    }
-    return json.dumps(body).encode()
 
 
 class Connection:
@@ -149,11 +117,7 @@ def _head(method: str, path: str, host: str, body: bytes, extra: dict[str, str])
 
 def _signed(url: str, secret: bytes, event_id: str) -> tuple[bytes, bytes]:
     body = envelope(event_id, int(time.time()))
-    headers = {
-        "Content-Type": "application/json",
-        "X-Razorpay-Signature": hmac.new(secret, body, hashlib.sha256).hexdigest(),
-        "X-Razorpay-Event-Id": event_id,
-    }
+    headers = signed_headers(secret, event_id, body)
     return _head("POST", WEBHOOK_PATH, urlsplit(url).netloc, body, headers), body
 
 

@@ -7,9 +7,6 @@ Target: at least 50% of the baseline's events/s, with an acknowledgement p99 at 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 import os
 import time
 import uuid
@@ -17,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import load, rounds
+from bench.deliveries import WEBHOOK_PATH, envelope, signed_headers
 from bench.environment import database, record
 from bench.guards import scratch
 from bench.servers import WEBHOOK_SECRET, Server, baseline, service
@@ -29,46 +27,14 @@ MIN_THROUGHPUT_RATIO = 0.5
 MAX_P99_RATIO = 2.0
 
 
-def envelope(event_id: str, at: int) -> str:
-    payment = {
-        "id": f"pay_{event_id[-14:]}",
-        "entity": "payment",
-        "amount": 10_000,
-        "currency": "INR",
-        "status": "failed",
-        "method": "card",
-        "captured": False,
-        "amount_refunded": 0,
-        "refund_status": None,
-        "invoice_id": None,
-        "customer_id": f"cust_{event_id[-14:]}",
-        "error_code": "BAD_REQUEST_ERROR",
-        "error_description": "Your payment was declined.",
-        "created_at": at,
-    }
-    body = {
-        "entity": "event",
-        "event": "payment.failed",
-        "contains": ["payment"],
-        "payload": {"payment": {"entity": payment}},
-        "created_at": at,
-    }
-    return json.dumps(body)
-
-
 def signed(count: int) -> list[load.Request]:
     now = int(time.time())
     requests = []
     for _ in range(count):
         event_id = f"evt_{uuid.uuid4().hex[:14]}"
         body = envelope(event_id, now)
-        signature = hmac.new(WEBHOOK_SECRET.encode(), body.encode(), hashlib.sha256).hexdigest()
-        headers = {
-            "Content-Type": "application/json",
-            "X-Razorpay-Signature": signature,
-            "X-Razorpay-Event-Id": event_id,
-        }
-        requests.append(load.Request("POST", "/webhooks/razorpay", headers, body))
+        headers = signed_headers(WEBHOOK_SECRET.encode(), event_id, body)
+        requests.append(load.Request("POST", WEBHOOK_PATH, headers, body.decode()))
     return requests
 
 

@@ -1,4 +1,4 @@
-"""Keyword builders for tests: tokens and GraphQL calls."""
+"""Keyword builders for tests: tokens, GraphQL calls and refund claims."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 import jwt
+
+from api.documents import RefundRequest
 
 TEST_JWT_SECRET = "test-secret-for-the-test-suite-only-" + "0123456789abcdef" * 3
 
@@ -53,4 +55,17 @@ async def graphql(
         sent["Authorization"] = f"Bearer {bearer}"
     return await client.post(
         "/graphql", json={"query": query, "variables": variables}, headers=sent
+    )
+
+
+def staff_refund_claim(*, key: str, payment_id: str, at: datetime, **fields: Any) -> RefundRequest:
+    """staff-1's claim to refund ₹100 of `payment_id` and revoke access; `fields` add to it."""
+    return RefundRequest(
+        id=key,
+        payment_id=payment_id,
+        amount=10000,
+        revoke_access=True,
+        requested_by="staff-1",
+        created_at=at,
+        **fields,
     )

@@ -1,4 +1,5 @@
-"""An app under uvicorn on a socket bound before it is built, for as long as a block runs."""
+"""An app served for as long as a block runs: under uvicorn on a socket bound before it is built,
+or in process over ASGI, its lifespan run either way."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
 import uvicorn
+from asgi_lifespan import LifespanManager
 from starlette.applications import Starlette
 
 
@@ -25,3 +28,12 @@ async def serving(application: Starlette, listener: socket.socket) -> AsyncItera
     finally:
         server.should_exit = True
         await running
+
+
+@asynccontextmanager
+async def in_process(application: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of `application` over ASGI (no socket), its lifespan run, until the block ends."""
+    async with LifespanManager(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            yield http

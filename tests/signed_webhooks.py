@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 
 from api.services import Services
+from tests.billing_calls import start_upgrade
 from tests.sandbox_driver import SandboxDriver
 
 
@@ -104,3 +105,11 @@ async def at_razorpay(sandbox: SandboxDriver, path: str) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     found: dict[str, Any] = response.json()
     return found
+
+
+async def a_paid_subscription(client: httpx.AsyncClient, sandbox: SandboxDriver) -> dict[str, Any]:
+    """The caller's upgrade, paid, its webhooks delivered: the subscription at Razorpay."""
+    checkout = await start_upgrade(client)
+    await sandbox.pay(checkout["subscriptionId"])
+    await sandbox.drain()
+    return await sandbox.subscription(checkout["subscriptionId"])

@@ -6,13 +6,13 @@ from __future__ import annotations
 import argparse
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from api.__main__ import build_parser, main
 from razorpay_sandbox.cli import parser as sandbox_parser
+from tests.api_command import api_command
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,15 +21,7 @@ def run_api(*argv: str) -> subprocess.CompletedProcess[str]:
     # This checkout's sandbox, not whichever one the environment installed.
     path = os.pathsep.join([str(REPO_ROOT / "sandbox"), str(REPO_ROOT)])
     env = {**os.environ, "PYTHONPATH": path}
-    return subprocess.run(
-        [sys.executable, "-m", "api", *argv],
-        env=env,
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return api_command(*argv, env=env)
 
 
 @pytest.mark.parametrize(

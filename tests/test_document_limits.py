@@ -14,7 +14,6 @@ import httpx
 import pytest
 import pytest_asyncio
 import uvicorn
-from asgi_lifespan import LifespanManager
 from graphql import get_introspection_query, parse, specified_rules, validate
 
 from api.app import create_app
@@ -25,6 +24,7 @@ from bench.validation import fragment_bomb
 from tests.billing_calls import user_id
 from tests.builders import graphql, token
 from tests.conftest import loopback_listener, make_settings
+from tests.serving import in_process
 
 LIVENESS_SECONDS = 5.0  # generous: the limit is about never stalling, not about speed
 NO_RAZORPAY = {
@@ -215,13 +215,11 @@ async def test_the_limits_come_from_the_settings(
         **NO_RAZORPAY,
     )
     app = create_app(settings)
-    async with LifespanManager(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-            # when queries at and just past each limit are asked
-            within = await graphql(http, "{ plans { id name } }")
-            too_big = await graphql(http, "{ plans { id name interval } }")
-            too_deep = await graphql(http, "{ plans { price { amount } } }")
+    async with in_process(app) as http:
+        # when queries at and just past each limit are asked
+        within = await graphql(http, "{ plans { id name } }")
+        too_big = await graphql(http, "{ plans { id name interval } }")
+        too_deep = await graphql(http, "{ plans { price { amount } } }")
 
     # then only the ones within both pass
     assert "errors" not in within.json()

@@ -5,15 +5,14 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
-import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
 from api.app import create_app
 from api.documents import Subscription, UpgradeClaim, User
 from tests.billing_calls import UPGRADE
 from tests.builders import graphql, token
 from tests.conftest import make_settings
+from tests.serving import in_process
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -39,30 +38,26 @@ async def test_upgrade_with_razorpay_unreachable_is_a_retryable_failure(
         razorpay_base_url=f"http://127.0.0.1:{closed_port()}",
     )
     app = create_app(settings)
-    async with LifespanManager(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-            response = await graphql(
-                http,
-                UPGRADE,
-                variables={"key": "gateway-down-key-01"},
-                bearer=token(sub="down-user"),
-            )
+    async with in_process(app) as http:
+        response = await graphql(
+            http,
+            UPGRADE,
+            variables={"key": "gateway-down-key-01"},
+            bearer=token(sub="down-user"),
+        )
 
-            # then a typed failure that says retrying can help, with no claim held
-            result = response.json()["data"]["upgrade"]
-            assert (result["__typename"], result["code"], result["retryable"]) == (
-                "Failure",
-                "GATEWAY_UNAVAILABLE",
-                True,
-            )
-            assert (
-                await Subscription.find(
-                    Subscription.razorpay_plan_id == "plan_configured0001"
-                ).count()
-                == 0
-            )
-            user = await User.find_one(User.subject == "down-user")
-            assert user is not None
-            open_claims = UpgradeClaim.find(UpgradeClaim.open_key == str(user.id))
-            assert await open_claims.count() == 0
+        # then a typed failure that says retrying can help, with no claim held
+        result = response.json()["data"]["upgrade"]
+        assert (result["__typename"], result["code"], result["retryable"]) == (
+            "Failure",
+            "GATEWAY_UNAVAILABLE",
+            True,
+        )
+        assert (
+            await Subscription.find(Subscription.razorpay_plan_id == "plan_configured0001").count()
+            == 0
+        )
+        user = await User.find_one(User.subject == "down-user")
+        assert user is not None
+        open_claims = UpgradeClaim.find(UpgradeClaim.open_key == str(user.id))
+        assert await open_claims.count() == 0

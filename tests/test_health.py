@@ -4,11 +4,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
 from api.app import create_app
 from api.localdb import LocalDatabase
 from tests.conftest import make_settings
+from tests.serving import in_process
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -40,13 +40,11 @@ async def test_readyz_says_unavailable_when_the_database_stops(tmp_path: Path) -
             razorpay_webhook_secret="w",
         )
     )
-    async with LifespanManager(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-            assert (await http.get("/readyz")).status_code == 200
-            # when the database goes away
-            database.stop()
-            response = await http.get("/readyz")
+    async with in_process(app) as http:
+        assert (await http.get("/readyz")).status_code == 200
+        # when the database goes away
+        database.stop()
+        response = await http.get("/readyz")
 
     # then readiness fails, with a reason (in dev), while liveness would still answer
     assert response.status_code == 503

@@ -9,7 +9,7 @@ from graphql import GraphQLError, specified_rules
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from api.graphql.errors import FORBIDDEN, coded_error
-from api.graphql.execution import MASKED_MESSAGE, Operations
+from api.graphql.execution import MASKED_MESSAGE, OperationRequest, Operations
 from api.graphql.schema import ALLOWED
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -37,13 +37,10 @@ def operations(seen: list[GraphQLError]) -> Operations:
     )
 
 
-async def test_a_bug_is_masked_for_the_caller_and_kept_for_the_log() -> None:
-    # given a schema whose `broken` field raises an unexpected exception
-    seen: list[GraphQLError] = []
-
-    # when a document selects it beside a refused field and a fine one
-    result = await operations(seen).run(
-        "{ broken refused fine }",
+def anonymous(query: str) -> OperationRequest:
+    """`query` as a client sends it: no variables, operation name or extensions."""
+    return OperationRequest(
+        query,
         variables=None,
         context=None,
         root=None,
@@ -51,6 +48,14 @@ async def test_a_bug_is_masked_for_the_caller_and_kept_for_the_log() -> None:
         allowed=ALLOWED,
         extensions=None,
     )
+
+
+async def test_a_bug_is_masked_for_the_caller_and_kept_for_the_log() -> None:
+    # given a schema whose `broken` field raises an unexpected exception
+    seen: list[GraphQLError] = []
+
+    # when a document selects it beside a refused field and a fine one
+    result = await operations(seen).run(anonymous("{ broken refused fine }"))
 
     # then the caller sees the bug only as "Unexpected error." at its path, the refusal as it is
     assert result.data == {"broken": None, "refused": None, "fine": 1}
@@ -69,18 +74,7 @@ async def test_a_document_is_checked_the_same_every_time_it_is_sent() -> None:
     run = operations(seen).run
 
     # when it is run twice
-    answers = [
-        await run(
-            "{ nope }",
-            variables=None,
-            context=None,
-            root=None,
-            operation_name=None,
-            allowed=ALLOWED,
-            extensions=None,
-        )
-        for _ in range(2)
-    ]
+    answers = [await run(anonymous("{ nope }")) for _ in range(2)]
 
     # then both are refused alike, and nothing ran
     assert [a.data for a in answers] == [None, None]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from prometheus_client.parser import text_string_to_metric_families
 
 from api.app import create_app
@@ -16,6 +15,7 @@ from api.settings import Settings
 from tests.billing_calls import confirm, start_upgrade
 from tests.conftest import make_settings
 from tests.sandbox_driver import SandboxDriver
+from tests.serving import in_process
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -136,17 +136,13 @@ def prod_settings(settings: Settings, tmp_path: Path) -> dict[str, object]:
     }
 
 
-async def served(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings)
-    async with LifespanManager(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-            yield http
+def served(settings: Settings) -> AbstractAsyncContextManager[httpx.AsyncClient]:
+    return in_process(create_app(settings))
 
 
 async def test_prod_has_no_metrics_without_a_token(prod_settings: dict[str, object]) -> None:
     # given prod without METRICS_TOKEN
-    async for http in served(make_settings(**prod_settings)):
+    async with served(make_settings(**prod_settings)) as http:
         # when /metrics is asked for, then it is not there
         assert (await http.get("/metrics")).status_code == 404
         assert (
@@ -156,7 +152,7 @@ async def test_prod_has_no_metrics_without_a_token(prod_settings: dict[str, obje
 
 async def test_prod_metrics_answer_only_their_token(prod_settings: dict[str, object]) -> None:
     # given prod with METRICS_TOKEN
-    async for http in served(make_settings(**prod_settings, metrics_token="scrape-" + "s" * 32)):
+    async with served(make_settings(**prod_settings, metrics_token="scrape-" + "s" * 32)) as http:
         # when /metrics is asked for without the token, or with another, then it is refused
         assert (await http.get("/metrics")).status_code == 401
         wrong = {"Authorization": "Bearer scrape-wrong"}

@@ -9,11 +9,11 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
-from asgi_lifespan import LifespanManager
 
 from api.app import create_app
 from tests.builders import graphql
 from tests.conftest import make_settings
+from tests.serving import in_process
 
 ENUM = "Value 'GITHUB_IMPRT' does not exist in 'FeatureCode' enum."
 ENUM_HINT = " Did you mean the enum value 'GITHUB_IMPORT'?"
@@ -75,10 +75,8 @@ async def prod(
         razorpay_webhook_secret="whsecret",
     )
     app = create_app(settings)
-    async with LifespanManager(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-            yield http
+    async with in_process(app) as http:
+        yield http
 
 
 async def messages(http: httpx.AsyncClient, document: str, variables: Any) -> list[str]:

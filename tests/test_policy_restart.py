@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
 from api.app import create_app
 from api.settings import ConfigurationError, Settings
@@ -17,6 +15,7 @@ from tests.billing_calls import REFUND
 from tests.builders import graphql, token
 from tests.conftest import make_settings
 from tests.policy_files import POLICIES, copy_of_policies
+from tests.serving import in_process
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -40,13 +39,8 @@ def settings_on(policy_dir: Path, mongodb_uri: str, database_name: str, tmp: Pat
     )
 
 
-@asynccontextmanager
-async def served(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings)
-    async with LifespanManager(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-            yield http
+def served(settings: Settings) -> AbstractAsyncContextManager[httpx.AsyncClient]:
+    return in_process(create_app(settings))
 
 
 async def ask(http: httpx.AsyncClient, query: str, bearer: str, **variables: Any) -> Any:

@@ -16,6 +16,7 @@ import httpx
 
 from api.localdb import REPO_ROOT
 from api.private_files import private_dir
+from tests.api_command import api_command
 from tests.billing_calls import UPGRADE
 
 # A developer's own settings must not point this service elsewhere.
@@ -82,16 +83,7 @@ def service_env(data_dir: Path) -> dict[str, str]:
 
 
 def run_api(env: dict[str, str], *argv: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "api", *argv],
-        env=env,
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return done.stdout.strip()
+    return api_command(*argv, env=env, check=True).stdout.strip()
 
 
 @contextmanager

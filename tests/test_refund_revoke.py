@@ -12,6 +12,7 @@ import pytest
 from api.documents import BillingAccount, Payment, RefundRequest
 from api.services import Services
 from tests.billing_calls import become_pro, payments_of, plan_of, refund, start_upgrade
+from tests.builders import staff_refund_claim
 from tests.sandbox_driver import SandboxDriver
 from tests.signed_webhooks import at_razorpay, deliver
 
@@ -119,14 +120,7 @@ async def test_a_refund_claimed_before_its_payment_was_linked_is_incomplete_unti
     # payment that names no subscription yet
     subscription_id, payment_id = await paid_but_not_linked(client, services, sandbox)
     key = "refund-old-claim-001"
-    await RefundRequest(
-        id=key,
-        payment_id=payment_id,
-        amount=10000,
-        revoke_access=True,
-        requested_by="staff-1",
-        created_at=services.clock.now(),
-    ).insert()
+    await staff_refund_claim(key=key, payment_id=payment_id, at=services.clock.now()).insert()
 
     # when staff send it
     first: dict[str, Any] = await refund(client, id=payment_id, access="REVOKE_NOW", key=key)

@@ -5,10 +5,10 @@ import asyncio
 import httpx
 import pytest
 
-from api.documents import Refund, RefundRequest
+from api.documents import Refund
 from api.services import Services
 from tests.billing_calls import SUBSCRIPTION, become_pro, call, payments_of, plan_of, refund
-from tests.builders import graphql, token
+from tests.builders import graphql, staff_refund_claim, token
 from tests.sandbox_driver import SandboxDriver
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -149,14 +149,11 @@ async def test_a_retry_after_a_crash_between_refunding_and_revoking_still_revoke
         auth=sandbox.auth,
     )
     await sandbox.drain()
-    await RefundRequest(
-        id=key,
+    await staff_refund_claim(
+        key=key,
         payment_id=payment_id,
-        amount=10000,
-        revoke_access=True,
-        requested_by="staff-1",
+        at=services.clock.now(),
         razorpay_refund_id=made.json()["id"],
-        created_at=services.clock.now(),
     ).insert()
     assert await plan_of(client) == "PRO"
 

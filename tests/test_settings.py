@@ -5,13 +5,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from pydantic import ValidationError
 
 from api.__main__ import main
 from api.app import create_app
 from api.settings import ConfigurationError, check_startable
 from tests.conftest import make_settings
+from tests.serving import in_process
 
 PROD_SECRETS = {
     "razorpay_key_id": "rzp_test_abcdefghijklmn",
@@ -80,14 +80,12 @@ async def test_prod_serves_no_graphiql_and_no_introspection(
         **PROD_SECRETS,
     )
     app = create_app(settings)
-    async with LifespanManager(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-            page = await http.get("/graphql", headers={"accept": "text/html"})
-            introspection = await http.post(
-                "/graphql", json={"query": "{ __schema { types { name } } }"}
-            )
-            plain = await http.post("/graphql", json={"query": "{ viewer { id } }"})
+    async with in_process(app) as http:
+        page = await http.get("/graphql", headers={"accept": "text/html"})
+        introspection = await http.post(
+            "/graphql", json={"query": "{ __schema { types { name } } }"}
+        )
+        plain = await http.post("/graphql", json={"query": "{ viewer { id } }"})
 
     assert page.status_code == 404
     assert "introspection" in introspection.json()["errors"][0]["message"].lower()

@@ -7,9 +7,9 @@ import pytest
 
 from api.documents import Payment, WebhookEvent
 from api.services import Services
-from tests.billing_calls import call, staff_payments_of, start_upgrade
+from tests.billing_calls import call, staff_payments_of
 from tests.sandbox_driver import SandboxDriver
-from tests.signed_webhooks import deliver, payment
+from tests.signed_webhooks import a_paid_subscription, deliver, payment
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -18,10 +18,7 @@ async def test_a_payment_whose_amount_differs_from_the_plan_is_recorded_and_flag
     client: httpx.AsyncClient, services: Services, sandbox: SandboxDriver
 ) -> None:
     # given a subscription Razorpay charged a different amount for
-    checkout = await start_upgrade(client)
-    await sandbox.pay(checkout["subscriptionId"])
-    await sandbox.drain()
-    snapshot = await sandbox.subscription(checkout["subscriptionId"])
+    snapshot = await a_paid_subscription(client, sandbox)
     odd = payment(id="pay_OddAmount000001", amount=5000, at=snapshot["current_start"])
 
     # when the charge arrives
@@ -51,10 +48,7 @@ async def test_a_late_event_is_recorded_as_stale_and_moves_nothing_back(
     client: httpx.AsyncClient, services: Services, sandbox: SandboxDriver
 ) -> None:
     # given a subscription cancelled after being paid
-    checkout = await start_upgrade(client)
-    await sandbox.pay(checkout["subscriptionId"])
-    await sandbox.drain()
-    active = await sandbox.subscription(checkout["subscriptionId"])
+    active = await a_paid_subscription(client, sandbox)
     await call(client, "mutation { cancelSubscription(atPeriodEnd: false) { __typename } }")
 
     # when an old "activated" event arrives late

@@ -12,14 +12,13 @@ import asyncio
 import json
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from beanie import PydanticObjectId
 
 from api.app import create_app
@@ -30,11 +29,18 @@ from api.documents import Payment, Subscription, WebhookClaim, WebhookEvent
 from api.documents.events import EventStatus
 from api.services import Services
 from api.webhooks.route import answer
-from tests.billing_calls import start_upgrade
 from tests.conftest import loopback_listener, make_settings
 from tests.gateway.fault_server import FaultServer, Reply
 from tests.sandbox_driver import SandboxDriver
-from tests.signed_webhooks import deliver, envelope, invoice, payment, post_signed
+from tests.serving import serving
+from tests.signed_webhooks import (
+    a_paid_subscription,
+    deliver,
+    envelope,
+    invoice,
+    payment,
+    post_signed,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -49,6 +55,9 @@ AT = 1_767_225_600
 def razorpay() -> Iterator[FaultServer]:
     with FaultServer().running() as running:
         yield running
+
+
+Served = Callable[[float], AbstractAsyncContextManager[tuple[httpx.AsyncClient, Services]]]
 
 
 @asynccontextmanager
@@ -73,18 +82,25 @@ async def service_against(
                 webhook_budget_seconds=budget,
             )
         )
-        server = uvicorn.Server(uvicorn.Config(app, lifespan="on", log_level="warning"))
-        serving = asyncio.create_task(server.serve(sockets=[listener]))
-        try:
-            while not server.started:
-                if serving.done():
-                    serving.result()
-                await asyncio.sleep(0.01)
-            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
-                yield http, app.state.services
-        finally:
-            server.should_exit = True
-            await serving
+        async with (
+            serving(app, listener),
+            httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as http,
+        ):
+            yield http, app.state.services
+
+
+@pytest.fixture
+def served_with_budget(
+    razorpay: FaultServer, mongodb_uri: str, database_name: str, tmp_path: Path
+) -> Served:
+    """The service against `razorpay`, with the handler budget each test gives it."""
+    return lambda budget: service_against(
+        razorpay,
+        budget=budget,
+        mongodb_uri=mongodb_uri,
+        database_name=database_name,
+        data_dir=tmp_path,
+    )
 
 
 async def a_subscription_of_ours() -> PydanticObjectId:
@@ -133,10 +149,7 @@ async def test_eight_deliveries_at_once_apply_the_event_once(
     client: httpx.AsyncClient, services: Services, sandbox: SandboxDriver
 ) -> None:
     # given a paid subscription, and a renewal charge Razorpay sends eight times at once
-    checkout = await start_upgrade(client)
-    await sandbox.pay(checkout["subscriptionId"])
-    await sandbox.drain()
-    snapshot = await sandbox.subscription(checkout["subscriptionId"])
+    snapshot = await a_paid_subscription(client, sandbox)
     renewal = payment(id="pay_EightAtOnce00001", amount=10_000, at=snapshot["current_start"])
 
     async def charged() -> httpx.Response:
@@ -163,7 +176,7 @@ async def test_eight_deliveries_at_once_apply_the_event_once(
     assert (event.status, event.attempts) == (EventStatus.PROCESSED, 1)
     assert await WebhookClaim.find(WebhookClaim.event_id == "evt_eight_at_once").count() == 0
     stored = await Payment.get("pay_EightAtOnce00001")
-    assert stored is not None and stored.razorpay_subscription_id == checkout["subscriptionId"]
+    assert stored is not None and stored.razorpay_subscription_id == snapshot["id"]
 
     # and a later redelivery is a duplicate that applies nothing
     again = await charged()
@@ -172,19 +185,13 @@ async def test_eight_deliveries_at_once_apply_the_event_once(
 
 
 async def test_a_delivery_while_another_applies_the_event_is_told_to_come_back(
-    services: Services, razorpay: FaultServer, mongodb_uri: str, database_name: str, tmp_path: Path
+    services: Services, razorpay: FaultServer, served_with_budget: Served
 ) -> None:
     # given a Razorpay that holds the invoice the handler fetches, until the test lets it go
     release = threading.Event()
     razorpay.on("GET", INVOICE_PATH, the_invoice(held_until=release))
     body = captured_with_its_invoice_at_razorpay()
-    async with service_against(
-        razorpay,
-        budget=4.0,
-        mongodb_uri=mongodb_uri,
-        database_name=database_name,
-        data_dir=tmp_path,
-    ) as (http, service):
+    async with served_with_budget(4.0) as (http, service):
         user_id = await a_subscription_of_ours()
         try:
             # when one delivery is applying the event (waiting on the invoice) and another arrives
@@ -211,20 +218,14 @@ async def test_a_delivery_while_another_applies_the_event_is_told_to_come_back(
 
 
 async def test_a_handler_past_the_budget_is_stored_failed_and_applied_on_redelivery(
-    services: Services, razorpay: FaultServer, mongodb_uri: str, database_name: str, tmp_path: Path
+    services: Services, razorpay: FaultServer, served_with_budget: Served
 ) -> None:
     # given a service with a 0.3 s handler budget, and a Razorpay that holds the invoice the
     # handler fetches (the first time; later it answers at once)
     release = threading.Event()
     razorpay.on("GET", INVOICE_PATH, the_invoice(held_until=release), the_invoice())
     body = captured_with_its_invoice_at_razorpay()
-    async with service_against(
-        razorpay,
-        budget=0.3,
-        mongodb_uri=mongodb_uri,
-        database_name=database_name,
-        data_dir=tmp_path,
-    ) as (http, service):
+    async with served_with_budget(0.3) as (http, service):
         user_id = await a_subscription_of_ours()
         try:
             # when the event is delivered

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import httpx
 import pytest
@@ -136,6 +136,17 @@ def logged(log: Path, event: str) -> list[dict[str, object]]:
     return lines
 
 
+async def buys_pro(client: httpx.AsyncClient, data_dir: Path) -> dict[str, Any]:
+    """The client's user upgrades, pays in the sandbox's Checkout and comes back; every webhook
+    the payment caused is delivered. Returns the confirmed subscription."""
+    sandbox = SandboxDriver.for_data_dir(client, data_dir)
+    checkout = await start_upgrade(client)
+    assert checkout["__typename"] == "CheckoutDetails", checkout
+    confirmed = await confirm(client, await sandbox.pay(checkout["subscriptionId"]))
+    await sandbox.drain()
+    return confirmed
+
+
 async def test_two_workers_serve_and_sell_pro_through_one_sandbox(
     two_workers: Served,
 ) -> None:
@@ -145,11 +156,7 @@ async def test_two_workers_serve_and_sell_pro_through_one_sandbox(
         await ready(client, log)
 
         # when a free user upgrades, pays in the sandbox's Checkout and comes back
-        sandbox = SandboxDriver.for_data_dir(client, data_dir)
-        checkout = await start_upgrade(client)
-        assert checkout["__typename"] == "CheckoutDetails", checkout
-        confirmed = await confirm(client, await sandbox.pay(checkout["subscriptionId"]))
-        await sandbox.drain()
+        confirmed = await buys_pro(client, data_dir)
 
         # then they are Pro, whichever worker answers
         assert (confirmed["__typename"], confirmed["status"]) == ("Subscription", "ACTIVE")
@@ -177,10 +184,7 @@ async def test_one_scrape_counts_what_both_workers_did(
     async with httpx.AsyncClient(base_url=url, timeout=30) as client:
         # given the service started with WEB_CONCURRENCY=2, and a user who bought Pro
         await ready(client, log)
-        sandbox = SandboxDriver.for_data_dir(client, data_dir)
-        checkout = await start_upgrade(client)
-        await confirm(client, await sandbox.pay(checkout["subscriptionId"]))
-        await sandbox.drain()
+        await buys_pro(client, data_dir)
     operations = 2
 
     # when GraphQL operations arrive on fresh connections until both workers have answered some

@@ -50,6 +50,19 @@ CACHED_DOCUMENTS = 256  # distinct documents kept parsed and validated
 MASKED_MESSAGE = "Unexpected error."
 
 
+@dataclass(frozen=True, slots=True)
+class OperationRequest:
+    """What a request asks to run: Strawberry's `execute` arguments, named once."""
+
+    query: str | None
+    variables: dict[str, Any] | None
+    context: Any
+    root: Any
+    operation_name: str | None
+    allowed: Collection[OperationType]
+    extensions: dict[str, Any] | None
+
+
 @dataclass(frozen=True)
 class Prepared:
     """A document parsed and validated, or the errors that stop it before execution."""
@@ -126,63 +139,36 @@ class Operations:
             return Prepared(None, [GraphQLError(str(error), original_error=error)])
         return Prepared(document, validate_document(self.schema, document, self.rules))
 
-    async def run(
-        self,
-        query: str | None,
-        *,
-        variables: dict[str, Any] | None,
-        context: Any,
-        root: Any,
-        operation_name: str | None,
-        allowed: Collection[OperationType],
-        extensions: dict[str, Any] | None,
-    ) -> ExecutionResult:
+    async def run(self, operation: OperationRequest) -> ExecutionResult:
         """`_run`, counted by operation (`operation_label`) and outcome, with its latency."""
         started, outcome = time.perf_counter(), "error"
         try:
-            result = await self._run(
-                query,
-                variables=variables,
-                context=context,
-                root=root,
-                operation_name=operation_name,
-                allowed=allowed,
-                extensions=extensions,
-            )
+            result = await self._run(operation)
             outcome = outcome_label(result.errors)
             return result
         finally:
-            label = operation_label(self.prepare(query) if query else None, operation_name)
+            query, name = operation.query, operation.operation_name
+            label = operation_label(self.prepare(query) if query else None, name)
             metrics.graphql_operation(label, outcome, time.perf_counter() - started)
 
-    async def _run(
-        self,
-        query: str | None,
-        *,
-        variables: dict[str, Any] | None,
-        context: Any,
-        root: Any,
-        operation_name: str | None,
-        allowed: Collection[OperationType],
-        extensions: dict[str, Any] | None,
-    ) -> ExecutionResult:
-        if not query:
+    async def _run(self, operation: OperationRequest) -> ExecutionResult:
+        if not operation.query:
             raise MissingQueryError
-        prepared = self.prepare(query)
+        prepared = self.prepare(operation.query)
         if prepared.document is None or prepared.errors:
             return self._finished(None, prepared.errors)
-        _check_allowed(prepared.document, operation_name, allowed)
+        _check_allowed(prepared.document, operation.operation_name, operation.allowed)
         try:
             result = execute(
                 self.schema,
                 prepared.document,
-                root_value=root,
-                context_value=context,
-                variable_values=variables,
-                operation_name=operation_name,
+                root_value=operation.root,
+                context_value=operation.context,
+                variable_values=operation.variables,
+                operation_name=operation.operation_name,
                 executor_class=self.executor,
                 is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]  # a bool, as Strawberry passes it
-                operation_extensions=extensions,
+                operation_extensions=operation.extensions,
             )
             if isawaitable(result):
                 result = await result

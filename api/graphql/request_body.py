@@ -14,6 +14,8 @@ from typing import Any
 
 from strawberry.http import GraphQLRequestData
 
+from api.unicode_text import is_valid_unicode
+
 MAX_JSON_DEPTH = 64  # a GraphQL request needs a handful of levels; variables rarely more than ten
 
 
@@ -73,18 +75,8 @@ def _check_tree(data: dict[str, Any]) -> None:
         for child in item.values() if isinstance(item, dict) else item:
             if isinstance(child, dict | list):
                 stack.append((child, depth + 1))
-            elif isinstance(child, str) and not _is_text(child):
+            elif isinstance(child, str) and not is_valid_unicode(child):
                 raise BadRequestBody("The request body holds a string that is not valid Unicode.")
-
-
-def _is_text(value: str) -> bool:
-    if value.isascii():  # O(1) in CPython: almost every string is settled here
-        return True
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _field(data: dict[str, Any], name: str, kind: type, described: str) -> Any:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 import strawberry
@@ -18,7 +18,7 @@ from strawberry.types.graphql import OperationType
 from api.graphql.access_log import AccessLogQuery
 from api.graphql.billing_mutations import BillingMutation
 from api.graphql.entitlements import EntitlementQuery
-from api.graphql.execution import Operations, is_unavailable, is_unexpected
+from api.graphql.execution import OperationRequest, Operations, is_unavailable, is_unexpected
 from api.graphql.gate import GatedExecutor
 from api.graphql.github_imports import GithubImportMutation, GithubImportQuery
 from api.graphql.limits import DEFAULT_LIMITS, DocumentLimits, limits_rule
@@ -65,14 +65,20 @@ class BillingSchema(strawberry.Schema):
         operation_extensions: dict[str, Any] | None = None,
     ) -> ExecutionResult:
         """Strawberry's pipeline, without its per-request extension objects (see execution.py)."""
+        if allowed_operation_types is not None:
+            allowed: Collection[OperationType] = set(allowed_operation_types)
+        else:
+            allowed = ALLOWED
         return await self.operations.run(
-            query,
-            variables=variable_values,
-            context=context_value,
-            root=root_value,
-            operation_name=operation_name,
-            allowed=ALLOWED if allowed_operation_types is None else set(allowed_operation_types),
-            extensions=operation_extensions,
+            OperationRequest(
+                query,
+                variables=variable_values,
+                context=context_value,
+                root=root_value,
+                operation_name=operation_name,
+                allowed=allowed,
+                extensions=operation_extensions,
+            )
         )
 
     def process_errors(

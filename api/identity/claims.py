@@ -13,6 +13,8 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any, TypeGuard
 
+from api.unicode_text import is_valid_unicode
+
 STAFF_ROLES: frozenset[str] = frozenset({"support", "admin"})
 MAX_SUBJECT = 200
 MAX_EMAIL = 320  # RFC 5321: 64 for the local part, @, 255 for the domain
@@ -110,15 +112,7 @@ def _roles(value: object) -> frozenset[str]:
 
 def _text(value: object, longest: int) -> TypeGuard[str]:
     """A string the database can store (no lone surrogate) of at most `longest` characters."""
-    if not isinstance(value, str) or len(value) > longest:
-        return False
-    if value.isascii():
-        return True
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+    return isinstance(value, str) and len(value) <= longest and is_valid_unicode(value)
 
 
 def _claims(message: str) -> TokenError:
