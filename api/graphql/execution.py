@@ -129,6 +129,14 @@ class Operations:
         self.executor = executor
         self.on_errors = on_errors
         self.prepare: Callable[[str], Prepared] = lru_cache(maxsize=CACHED_DOCUMENTS)(self._prepare)
+        # The metrics label depends on the document and the operation's name alone: worked out
+        # once per distinct pair, not by walking the document on every request.
+        self.label: Callable[[str, str | None], str] = lru_cache(maxsize=CACHED_DOCUMENTS)(
+            self._label
+        )
+
+    def _label(self, query: str, operation_name: str | None) -> str:
+        return operation_label(self.prepare(query), operation_name)
 
     def _prepare(self, query: str) -> Prepared:
         try:
@@ -147,8 +155,8 @@ class Operations:
             outcome = outcome_label(result.errors)
             return result
         finally:
-            query, name = operation.query, operation.operation_name
-            label = operation_label(self.prepare(query) if query else None, name)
+            query = operation.query
+            label = self.label(query, operation.operation_name) if query else INVALID
             metrics.graphql_operation(label, outcome, time.perf_counter() - started)
 
     async def _run(self, operation: OperationRequest) -> ExecutionResult:
