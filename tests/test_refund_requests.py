@@ -74,6 +74,14 @@ async def decide(
     return result
 
 
+async def staff_queue(
+    client: httpx.AsyncClient, *, status: str | None, after: str | None = None
+) -> dict[str, Any]:
+    data = await call(client, QUEUE, user="staff-1", roles=["support"], status=status, after=after)
+    page: dict[str, Any] = data["refundRequests"]
+    return page
+
+
 async def owners_requests(client: httpx.AsyncClient) -> list[dict[str, Any]]:
     data = await call(client, MY_REQUESTS)
     edges = data["paymentHistory"]["edges"]
@@ -240,11 +248,9 @@ async def test_the_staff_queue_pages_newest_first_and_filters_by_status(
     newer = await ask(client, payment_id=newer_payment, user="user-2")
 
     # when support reads the queue a page at a time, all statuses, then the open ones
-    staff = {"user": "staff-1", "roles": ["support"]}
-    first = (await call(client, QUEUE, status=None, **staff))["refundRequests"]
-    after = first["pageInfo"]["endCursor"]
-    second = (await call(client, QUEUE, status=None, after=after, **staff))["refundRequests"]
-    open_only = (await call(client, QUEUE, status="OPEN", **staff))["refundRequests"]
+    first = await staff_queue(client, status=None)
+    second = await staff_queue(client, status=None, after=first["pageInfo"]["endCursor"])
+    open_only = await staff_queue(client, status="OPEN")
 
     # then pages run newest first, and the filter keeps the open one
     assert [e["node"]["id"] for e in first["edges"] + second["edges"]] == [
