@@ -81,3 +81,16 @@ class RefundStatus(StrEnum):
     def is_final(self) -> bool:
         """Razorpay will not change it again."""
         return self is not RefundStatus.PENDING
+
+
+class RefundRequestStatus(StrEnum):
+    """A user's request that staff refund one of their payments (never Razorpay's)."""
+
+    OPEN = "open"  # waiting for staff
+    APPROVED = "approved"  # refunded through `refundPayment`'s path
+    REJECTED = "rejected"  # with staff's note; the user may ask again
+
+    @property
+    def is_open(self) -> bool:
+        """Staff have not decided it: no second request for its payment can open."""
+        return self is RefundRequestStatus.OPEN

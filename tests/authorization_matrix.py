@@ -19,11 +19,12 @@ UNAUTH, FORBID, UPGRADE = "UNAUTHENTICATED", "FORBIDDEN", "UPGRADE_REQUIRED"
 
 @dataclass(frozen=True)
 class World:
-    """What exists before a row: the owner paid for Pro and was refunded a part of it; everyone
-    else is a known user."""
+    """What exists before a row: the owner paid for Pro, was refunded a part of it and asked for
+    more (an open refund request); everyone else is a known user."""
 
     ids: dict[str, str]  # caller -> user id
     payment_id: str  # the owner's
+    refund_request_id: str  # the owner's, open
     handler: dict[str, str]  # what Checkout's handler received when the owner paid
 
 
@@ -54,6 +55,14 @@ def handler_of(world: World, caller: str) -> dict[str, Any]:
 
 def owners_payment(world: World, caller: str) -> dict[str, Any]:
     return {"id": world.payment_id, "k": f"matrix-refund-{caller}"}
+
+
+def owners_request(world: World, caller: str) -> dict[str, Any]:
+    return {"id": world.refund_request_id}
+
+
+def payment_asked(world: World, caller: str) -> dict[str, Any]:
+    return {"id": world.payment_id}
 
 
 def unique_key(world: World, caller: str) -> dict[str, Any]:
@@ -150,6 +159,24 @@ ROWS: tuple[Row, ...] = (
         owners_payment,
     ),
     Row(
+        "Query.refundRequests",
+        "{ refundRequests { edges { node { id } } } }",
+        signed_in(FORBID, support="edges:1", admin="edges:1"),
+    ),
+    Row(
+        "Mutation.requestRefund",
+        f'mutation($id: String!) {{ requestRefund(paymentId: $id, reason: "r") {{ {UNION} }} }}',
+        signed_in("Failure:NOT_FOUND", pro="Failure:REFUND_REQUEST_OPEN"),
+        payment_asked,
+    ),
+    Row(
+        "Mutation.decideRefundRequest",
+        "mutation($id: ID!) { decideRefundRequest(id: $id, approve: true, amount: 1000, "
+        f"access: KEEP) {{ {UNION} }} }}",
+        signed_in(FORBID, support="RefundRequest", admin="RefundRequest"),
+        owners_request,
+    ),
+    Row(
         "Mutation.startGithubImport",
         "mutation($url: String!) { startGithubImport(repositoryUrl: $url) { __typename } }",
         signed_in(UPGRADE, pro="GithubImport"),
@@ -171,6 +198,14 @@ ROWS: tuple[Row, ...] = (
         signed_in("edges:0", pro=FORBID, support="edges:1", admin="edges:1"),
         target_user,
         staff_operation=USERS_PAYMENTS % "refunds { id requestedBy }",
+        anonymous_stopped_at="paymentHistory",
+    ),
+    Row(
+        "RefundRequest.decidedBy",
+        OWN_PAYMENTS % "refundRequests { id decidedBy }",
+        signed_in("edges:0", pro=FORBID, support="edges:1", admin="edges:1"),
+        target_user,
+        staff_operation=USERS_PAYMENTS % "refundRequests { id decidedBy }",
         anonymous_stopped_at="paymentHistory",
     ),
 )

@@ -37,6 +37,9 @@ from tests.signed_webhooks import at_razorpay
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
+REQUEST_REFUND = """mutation($id: String!) {
+  requestRefund(paymentId: $id, reason: "more, please") { ... on RefundRequest { id } } }"""
+
 SUBJECTS = {"free": "free-1", "pro": "owner-1", "other": "other-1", "support": "support-1"}
 SUBJECTS["admin"] = "admin-1"
 CODES = {"UNAUTHENTICATED", "FORBIDDEN", "UPGRADE_REQUIRED"}
@@ -62,7 +65,8 @@ def bearer_of(caller: str) -> str | None:
 
 
 async def build_world(client: httpx.AsyncClient, sandbox: SandboxDriver) -> World:
-    """The owner paid for Pro (and support refunded ₹5 of it); every caller is a known user."""
+    """The owner paid for Pro (support refunded ₹5 of it, and the owner asked for more); every
+    caller is a known user."""
     owner = SUBJECTS[PRO]
     checkout = await start_upgrade(client, user=owner)
     handler = await sandbox.pay(checkout["subscriptionId"])
@@ -72,9 +76,16 @@ async def build_world(client: httpx.AsyncClient, sandbox: SandboxDriver) -> Worl
     refund = {"id": payment_id, "access": "KEEP", "amount": 500}
     await call(client, REFUND, user="refunder-1", roles=[SUPPORT], **refund)
     await sandbox.drain()
+    asked = await call(client, REQUEST_REFUND, user=owner, id=payment_id)
+    request_id = asked["requestRefund"]["id"]
     callers = [c for c in CALLERS if c != ANON]
     ids = await asyncio.gather(*(user_id(client, user=SUBJECTS[c]) for c in callers))
-    return World(ids=dict(zip(callers, ids, strict=True)), payment_id=payment_id, handler=handler)
+    return World(
+        ids=dict(zip(callers, ids, strict=True)),
+        payment_id=payment_id,
+        refund_request_id=request_id,
+        handler=handler,
+    )
 
 
 async def razorpay_side(sandbox: SandboxDriver, world: World) -> dict[str, Any]:

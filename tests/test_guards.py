@@ -66,6 +66,7 @@ OPEN_TYPE_FIELDS: dict[str, frozenset[str]] = {
             "invoiceId",
             "method",
             "refunded",
+            "refundRequests",
             "refunds",
             "status",
             "subscriptionId",
@@ -76,6 +77,24 @@ OPEN_TYPE_FIELDS: dict[str, frozenset[str]] = {
     "Period": frozenset({"end", "start"}),
     "Plan": frozenset({"code", "features", "id", "interval", "name", "price"}),
     "Refund": frozenset({"amount", "createdAt", "id", "reason", "speed", "status"}),
+    # Its owner's own (the user id too), or staff's through the queue.
+    "RefundRequest": frozenset(
+        {
+            "accessRevoked",
+            "createdAt",
+            "decidedAt",
+            "id",
+            "note",
+            "paymentAmount",
+            "paymentId",
+            "reason",
+            "refundId",
+            "status",
+            "userId",
+        }
+    ),
+    "RefundRequestConnection": frozenset({"edges", "pageInfo"}),
+    "RefundRequestEdge": frozenset({"cursor", "node"}),
     "RevokeIncomplete": frozenset({"message", "refund", "retryable", "unfinished"}),
     "Subscription": frozenset(
         {

@@ -132,6 +132,8 @@ async def test_every_mutation_spends_a_budget_declared_with_its_guard() -> None:
         "confirm_checkout": [Budget.CONFIRM_CHECKOUT],
         "cancel_subscription": [Budget.CANCEL_SUBSCRIPTION],
         "refund_payment": [Budget.REFUND_PAYMENT],
+        "request_refund": [Budget.REQUEST_REFUND],
+        "decide_refund_request": [Budget.REFUND_PAYMENT],
         "start_github_import": [Budget.GITHUB_IMPORT],
     }
 

@@ -16,11 +16,14 @@ EVERY_USER = [
     "feature:projects",
     "payment:read",
     "plan:read",
+    "refund_request:create",
     "subscription:cancel",
     "subscription:read",
     "subscription:upgrade",
     "viewer:read",
 ]
+
+REQUESTS = ["refund_request:decide", "refund_request:read_any"]
 
 
 async def permissions_of(
@@ -49,8 +52,11 @@ async def test_paying_adds_the_pro_features(
 @pytest.mark.parametrize(
     ("role", "extra"),
     [
-        ("support", ["payment:audit", "payment:read_any", "payment:refund"]),
-        ("admin", ["access:read_any", "payment:audit", "payment:read_any", "payment:refund"]),
+        ("support", ["payment:audit", "payment:read_any", "payment:refund", *REQUESTS]),
+        (
+            "admin",
+            ["access:read_any", "payment:audit", "payment:read_any", "payment:refund", *REQUESTS],
+        ),
     ],
 )
 async def test_staff_see_their_roles_permissions_too(

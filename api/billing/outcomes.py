@@ -28,6 +28,9 @@ class FailureCode(StrEnum):
     UPGRADE_IN_PROGRESS = "UPGRADE_IN_PROGRESS"
     GATEWAY_UNAVAILABLE = "GATEWAY_UNAVAILABLE"
     GATEWAY_REJECTED = "GATEWAY_REJECTED"
+    REFUND_REQUEST_OPEN = "REFUND_REQUEST_OPEN"
+    REFUND_REQUEST_DECIDED = "REFUND_REQUEST_DECIDED"
+    NOTHING_TO_REFUND = "NOTHING_TO_REFUND"
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,20 @@ UPGRADE_IN_PROGRESS = Problem(
     FailureCode.UPGRADE_IN_PROGRESS,
     "Another upgrade for you is being set up; try again in a moment.",
     True,
+)
+
+REFUND_REQUEST_OPEN = Problem(
+    FailureCode.REFUND_REQUEST_OPEN,
+    "A refund request for this payment is already open: staff will decide it.",
+)
+REFUND_REQUEST_DECIDED = Problem(
+    FailureCode.REFUND_REQUEST_DECIDED,
+    "This refund request was already decided otherwise; a decision is made once. (Sending the"
+    " same decision again finishes it.)",
+)
+NOTHING_TO_REFUND = Problem(
+    FailureCode.NOTHING_TO_REFUND,
+    f"Less than Razorpay's minimum refund ({MIN_REFUND_PAISE} paise) is left of this payment.",
 )
 
 

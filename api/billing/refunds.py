@@ -89,12 +89,17 @@ async def _amount(ask: RefundAsk, payment: Payment) -> int | Problem:
     return remaining
 
 
-async def _claim(billing: Billing, ask: RefundAsk, payment: Payment) -> RefundRequest | Problem:
-    """This request's claim on its key; or, when another got there first, theirs."""
+async def refusal_or_amount(ask: RefundAsk, payment: Payment) -> int | Problem:
+    """What is refused before a key is claimed (nothing stored); otherwise the amount to send."""
     if ask.revoke_access and payment.razorpay_subscription_id is None:
         # Refused before any money moves: a refund whose revoke could not follow is worse.
         return outcomes.PAYMENT_NOT_LINKED
-    amount = await _amount(ask, payment)
+    return await _amount(ask, payment)
+
+
+async def _claim(billing: Billing, ask: RefundAsk, payment: Payment) -> RefundRequest | Problem:
+    """This request's claim on its key; or, when another got there first, theirs."""
+    amount = await refusal_or_amount(ask, payment)
     if isinstance(amount, Problem):
         return amount
     request = RefundRequest(

@@ -10,6 +10,7 @@ from api.documents.imports import GithubImport
 from api.documents.payments import Payment, Refund, RefundRequest
 from api.documents.rate_slots import RateSlot
 from api.documents.reconciliations import ReconciliationRun
+from api.documents.refund_requests import RefundDecision, UserRefundRequest
 from api.documents.subscriptions import Subscription, SubscriptionObservation, UpgradeClaim
 from api.documents.users import User
 
@@ -22,6 +23,8 @@ DOCUMENTS: list[type[Document]] = [
     Payment,
     Refund,
     RefundRequest,
+    UserRefundRequest,
+    RefundDecision,
     WebhookEvent,
     WebhookClaim,
     AccessChange,
@@ -39,11 +42,13 @@ __all__ = [
     "RateSlot",
     "ReconciliationRun",
     "Refund",
+    "RefundDecision",
     "RefundRequest",
     "Subscription",
     "SubscriptionObservation",
     "UpgradeClaim",
     "User",
+    "UserRefundRequest",
     "WebhookClaim",
     "WebhookEvent",
 ]

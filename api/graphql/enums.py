@@ -17,6 +17,7 @@ from strawberry.types.enum import has_enum_definition
 from api.billing.catalog import Feature, PlanCode
 from api.billing.outcomes import FailureCode
 from api.billing.revocation import Unfinished
+from api.statuses import RefundRequestStatus
 
 
 def exposed(
@@ -34,6 +35,15 @@ def exposed(
 
 
 exposed(FailureCode, name="FailureCode")
+exposed(
+    RefundRequestStatus,
+    name="RefundRequestStatus",
+    values={
+        RefundRequestStatus.OPEN: "Waiting for staff to decide.",
+        RefundRequestStatus.APPROVED: "Refunded: `refundId` is the refund.",
+        RefundRequestStatus.REJECTED: "Not refunded: `note` says why. The user may ask again.",
+    },
+)
 exposed(PlanCode, name="PlanCode")
 exposed(Feature, name="FeatureCode")
 exposed(
@@ -48,4 +58,4 @@ exposed(
     },
 )
 
-__all__ = ["FailureCode", "Feature", "PlanCode", "Unfinished"]
+__all__ = ["FailureCode", "Feature", "PlanCode", "RefundRequestStatus", "Unfinished"]

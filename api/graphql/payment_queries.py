@@ -6,6 +6,7 @@ import strawberry
 from beanie import PydanticObjectId
 
 from api.billing.payment_history import MAX_PAGE, InvalidCursor, encode_cursor, history
+from api.billing.refund_requests import requests_for
 from api.graphql.billing_context import signed_in_user, user_id_of
 from api.graphql.context import Info
 from api.graphql.errors import bad_input
@@ -45,8 +46,12 @@ async def payments_of(
         page = await history(user_id, first=first, after=after)
     except InvalidCursor as error:
         raise bad_input(str(error), argument="after") from error
+    requests = await requests_for([p.id for p in page.payments])
     edges = [
-        PaymentEdge(cursor=encode_cursor(p), node=payment_type(p, page.refunds.get(p.id, [])))
+        PaymentEdge(
+            cursor=encode_cursor(p),
+            node=payment_type(p, page.refunds.get(p.id, []), requests.get(p.id, [])),
+        )
         for p in page.payments
     ]
     end = edges[-1].cursor if edges else None

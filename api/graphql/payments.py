@@ -10,9 +10,10 @@ from datetime import datetime
 
 import strawberry
 
-from api.documents import Payment, Refund
+from api.documents import Payment, Refund, UserRefundRequest
 from api.graphql.guards import guard
 from api.graphql.money import Money, money
+from api.graphql.refund_request_types import RefundRequestType, refund_request_type
 from api.statuses import PaymentStatus, RefundStatus
 
 
@@ -48,6 +49,9 @@ class PaymentType:
     failure_reason: str | None
     created_at: datetime
     refunds: list[RefundType]
+    refund_requests: list[RefundRequestType] = strawberry.field(
+        description="The owner's refund requests for this payment, newest first."
+    )
 
 
 def refund_type(refund: Refund) -> RefundType:
@@ -62,7 +66,9 @@ def refund_type(refund: Refund) -> RefundType:
     )
 
 
-def payment_type(payment: Payment, refunds: list[Refund]) -> PaymentType:
+def payment_type(
+    payment: Payment, refunds: list[Refund], requests: list[UserRefundRequest]
+) -> PaymentType:
     refunded = sum(r.amount for r in refunds if r.status is not RefundStatus.FAILED)
     return PaymentType(
         id=strawberry.ID(payment.id),
@@ -78,6 +84,7 @@ def payment_type(payment: Payment, refunds: list[Refund]) -> PaymentType:
         failure_reason=payment.error_description,
         created_at=payment.created_at,
         refunds=[refund_type(r) for r in refunds],
+        refund_requests=[refund_request_type(r) for r in requests],
     )
 
 

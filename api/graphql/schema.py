@@ -24,6 +24,7 @@ from api.graphql.github_imports import GithubImportMutation, GithubImportQuery
 from api.graphql.limits import DEFAULT_LIMITS, DocumentLimits, limits_rule
 from api.graphql.payment_queries import PaymentQuery
 from api.graphql.plans import PlanQuery
+from api.graphql.refund_requests import RefundRequestMutation, RefundRequestQuery
 from api.graphql.subscription import SubscriptionQuery
 from api.graphql.suggestions import without_suggestions
 from api.graphql.viewer import ViewerQuery
@@ -40,9 +41,10 @@ Query = merge_types(
         EntitlementQuery,
         GithubImportQuery,
         AccessLogQuery,
+        RefundRequestQuery,
     ),
 )
-Mutation = merge_types("Mutation", (BillingMutation, GithubImportMutation))
+Mutation = merge_types("Mutation", (BillingMutation, RefundRequestMutation, GithubImportMutation))
 
 log = structlog.get_logger("graphql")
 

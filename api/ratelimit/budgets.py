@@ -16,7 +16,8 @@ class Budget(Enum):
     UPGRADE = "upgrade"
     CONFIRM_CHECKOUT = "confirm_checkout"
     CANCEL_SUBSCRIPTION = "cancel_subscription"
-    REFUND_PAYMENT = "refund_payment"
+    REFUND_PAYMENT = "refund_payment"  # also spent by decideRefundRequest: it refunds too
+    REQUEST_REFUND = "request_refund"
     GITHUB_IMPORT = "github_import"
     ANONYMOUS = "anonymous"
 

@@ -1,0 +1,148 @@
+"""`decideRefundRequest`: staff approve (a refund through `refundPayment`'s path) or reject,
+once. The `RefundDecision` insert is the claim and the audit record of who decided what."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import structlog
+from pymongo.errors import DuplicateKeyError
+
+from api.billing import outcomes
+from api.billing.deps import Billing
+from api.billing.outcomes import MIN_REFUND_PAISE, Problem
+from api.billing.refunds import RefundAsk, refund_payment, refusal_or_amount
+from api.billing.revocation import RevokeIncomplete
+from api.documents import Payment, RefundDecision, UserRefundRequest
+from api.documents.refund_requests import closed_key
+from api.statuses import PaymentStatus, RefundRequestStatus
+
+log = structlog.get_logger("refund_requests")
+
+
+@dataclass(frozen=True)
+class Decision:
+    request_id: str
+    approve: bool
+    amount: int | None  # None: whatever remains
+    revoke_access: bool
+    note: str | None
+    decided_by: str
+
+
+@dataclass(frozen=True)
+class Decided:
+    request: UserRefundRequest
+    unfinished: RevokeIncomplete | None = None  # refunded, but access not yet revoked
+
+
+async def decide(billing: Billing, decision: Decision) -> Decided | Problem:
+    request = await UserRefundRequest.get(decision.request_id)
+    if request is None:
+        return outcomes.not_found("refund request")
+    taken = await RefundDecision.get(request.id)
+    if taken is None:
+        refused = await _refused_before_claim(request, decision) if decision.approve else None
+        if refused is not None:
+            return refused
+        taken = await _claim(billing, decision)
+    if not _same(taken, decision):
+        return outcomes.REFUND_REQUEST_DECIDED
+    # Ours, or the same decision again (a retry, a second click): carried out once.
+    if not taken.approve:
+        return Decided(await _close(billing, request, taken, RefundRequestStatus.REJECTED))
+    return await _approve(billing, request, taken)
+
+
+def _same(taken: RefundDecision, decision: Decision) -> bool:
+    return (taken.approve, taken.amount, taken.revoke_access) == (
+        decision.approve,
+        decision.amount,
+        decision.revoke_access,
+    )
+
+
+def _ask(request: UserRefundRequest, taken: RefundDecision | Decision) -> RefundAsk:
+    return RefundAsk(
+        payment_id=request.payment_id,
+        amount=taken.amount,
+        reason=request.reason[:250],
+        speed="normal",
+        revoke_access=taken.revoke_access,
+        requested_by=taken.decided_by,
+        idempotency_key=f"refund-request-{request.id}",
+    )
+
+
+async def _refused_before_claim(request: UserRefundRequest, decision: Decision) -> Problem | None:
+    """`refundPayment`'s own checks, made before the decision is claimed, so that a refusal
+    leaves the request open to another decision."""
+    if decision.amount is not None and decision.amount < MIN_REFUND_PAISE:
+        return outcomes.INVALID_AMOUNT
+    payment = await Payment.get(request.payment_id)
+    if payment is None or payment.status is not PaymentStatus.CAPTURED:
+        return outcomes.not_found("payment")
+    amount = await refusal_or_amount(_ask(request, decision), payment)
+    return amount if isinstance(amount, Problem) else None
+
+
+async def _claim(billing: Billing, decision: Decision) -> RefundDecision:
+    """This decision, or the one another staff member inserted first."""
+    claim = RefundDecision(
+        id=decision.request_id,
+        approve=decision.approve,
+        amount=decision.amount,
+        revoke_access=decision.revoke_access,
+        note=decision.note,
+        decided_by=decision.decided_by,
+        at=billing.now(),
+    )
+    try:
+        await claim.insert()
+    except DuplicateKeyError:
+        winner = await RefundDecision.get(decision.request_id)
+        assert winner is not None
+        return winner
+    log.info("refund_request_decided", request=claim.id, approve=claim.approve, by=claim.decided_by)
+    return claim
+
+
+async def _approve(
+    billing: Billing, request: UserRefundRequest, taken: RefundDecision
+) -> Decided | Problem:
+    outcome = await refund_payment(billing, _ask(request, taken))
+    if isinstance(outcome, Problem):
+        # The decision stands: the same decision again finishes it (a kept refusal by
+        # Razorpay is answered again; staff may then use refundPayment directly).
+        return outcome
+    refund = outcome.refund if isinstance(outcome, RevokeIncomplete) else outcome
+    closed = await _close(
+        billing, request, taken, RefundRequestStatus.APPROVED, refund_id=refund.id
+    )
+    return Decided(closed, outcome if isinstance(outcome, RevokeIncomplete) else None)
+
+
+async def _close(
+    billing: Billing,
+    request: UserRefundRequest,
+    taken: RefundDecision,
+    status: RefundRequestStatus,
+    *,
+    refund_id: str | None = None,
+) -> UserRefundRequest:
+    if request.status is status:
+        return request  # closed by an earlier call of the same decision
+    # Follows the claim: every writer writes the same values. Freeing `open_key` lets the user
+    # ask again (after a rejection, or for what an approved partial refund left).
+    await request.set(
+        {
+            "status": status,
+            "open_key": closed_key(request.id),
+            "decided_at": taken.at,
+            "decided_by": taken.decided_by,
+            "note": taken.note,
+            "refund_id": refund_id,
+            "access_revoked": taken.revoke_access if taken.approve else None,
+        }
+    )
+    return request
