@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 import pytest_asyncio
-from playwright.async_api import Locator, Page, expect
+from playwright.async_api import Locator, Page, ViewportSize, expect
 
 from api.settings import Settings
 from tests.browser import chromium
@@ -26,8 +26,8 @@ SCREENSHOTS = (
     if os.environ.get("UPDATE_SCREENSHOTS") == "1"
     else Path(__file__).parent / "screenshots"
 )
-DESKTOP = {"width": 1000, "height": 620}
-PHONE = {"width": 375, "height": 700}
+DESKTOP = ViewportSize(width=1000, height=620)
+PHONE = ViewportSize(width=375, height=700)
 WAIT_MS = 15_000
 
 
