@@ -6,11 +6,14 @@ PY := $(VENV)/bin/python
 LOCALDB := .bin/localdb
 LOCALDB_SRC := $(wildcard localdb/*.go) localdb/go.mod localdb/go.sum
 GRAPHIQL := .assets/graphiql
+WEB := web/dist/.built
+WEB_SRC := $(shell find web/src -type f -not -path 'web/src/gql/*' 2>/dev/null) \
+  $(wildcard web/*.json web/*.ts web/index.html) schema.graphql
 
 .PHONY: setup run test lint fmt schema bench clean
 
 # With MONGODB_URI set, nothing needs the embedded database, so Go is not needed either.
-setup: $(VENV)/.installed $(GRAPHIQL)/.installed $(if $(MONGODB_URI),,$(LOCALDB))
+setup: $(VENV)/.installed $(GRAPHIQL)/.installed $(WEB) $(if $(MONGODB_URI),,$(LOCALDB))
 
 $(VENV)/.installed: pyproject.toml sandbox/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +33,14 @@ $(GRAPHIQL)/.installed: api/graphiql/pins.py | $(VENV)/.installed
 	  echo "GraphiQL's files are taken from their npm packages: install Node.js (with npm)."; \
 	  exit 1; }
 	$(PY) -m api.graphiql.install $(GRAPHIQL)
+
+# The reference web app (web/): its pinned packages, its GraphQL types generated from
+# schema.graphql, then its build in web/dist, which the service serves at /.
+$(WEB): $(WEB_SRC)
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "The web app is built with npm: install Node.js >= 20.19 (with npm)."; exit 1; }
+	cd web && npm ci --no-audit --no-fund && npm run build
+	touch $@
 
 run: setup
 	$(PY) -m api serve
@@ -53,4 +64,4 @@ bench: setup
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) .bin .assets
+	rm -rf $(VENV) .bin .assets web/node_modules web/dist web/src/gql

@@ -37,9 +37,11 @@ from api.settings import ConfigurationError, Settings, check_startable
 from api.web.anonymous_budget import AnonymousBudget
 from api.web.auth import BearerTokenBackend, auth_error_response
 from api.web.cors import GRAPHQL_PATHS, SANDBOX_CHECKOUT_PATHS, ScopedCors
+from api.web.dev_signin import dev_token
 from api.web.health import healthz, readyz
 from api.web.logging import RequestLogMiddleware, configure_logging
 from api.web.metrics_route import metrics_endpoint, worker_exited
+from api.web.web_app import web_app
 from api.webhooks.route import razorpay_webhook
 
 
@@ -190,6 +192,18 @@ def _routes(
         routes.append(ide.assets)
     if sandbox is not None:
         routes.append(Mount("/sandbox", app=sandbox.app))
+    return routes + _web_app_routes(settings)
+
+
+def _web_app_routes(settings: Settings) -> list[BaseRoute]:
+    """The dev sign-in endpoint (never in prod), and the web app, last: it answers every path
+    no other route claims."""
+    routes: list[BaseRoute] = []
+    if not settings.is_prod:
+        routes.append(Route("/dev/token", dev_token, methods=["POST"]))
+    app = web_app(settings.web_app_dir) if settings.web_app_served else None
+    if app is not None:
+        routes.append(Mount("/", app=app))
     return routes
 
 

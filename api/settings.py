@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     policy_dir: Path = Path("./policies")
     # GraphiQL's files, installed by `make setup` (dev only: prod serves no GraphiQL).
     graphiql_assets_dir: Path = Path("./.assets/graphiql")
+    # The reference web app's build (`make setup` builds web/ into it), served at `/` in dev,
+    # and in prod only with SERVE_WEB_APP=true.
+    web_app_dir: Path = Path("./web/dist")
+    serve_web_app: bool = False
     mongodb_uri: str | None = None
     mongodb_db: str = "billing"
     # How long a request waits to reach the database before it is answered 503
@@ -134,6 +138,10 @@ class Settings(BaseSettings):
         if self.web_concurrency == "auto":
             return os.cpu_count() or 1
         return self.web_concurrency
+
+    @property
+    def web_app_served(self) -> bool:
+        return self.serve_web_app or not self.is_prod
 
     @property
     def is_prod(self) -> bool:

@@ -107,6 +107,7 @@ UNION = "__typename ... on Failure { code }"
 ROWS: tuple[Row, ...] = (
     Row("Query.viewer", "{ viewer { id permissions } }", everyone("ok", anonymous="null")),
     Row("Query.plans", "{ plans { id features { code plan } } }", everyone("items:1")),
+    Row("Query.checkoutConfig", "{ checkoutConfig { scriptUrl } }", everyone("ok")),
     Row(
         "Query.subscription",
         "{ subscription { __typename status } }",

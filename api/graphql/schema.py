@@ -17,6 +17,7 @@ from strawberry.types.graphql import OperationType
 
 from api.graphql.access_log import AccessLogQuery
 from api.graphql.billing_mutations import BillingMutation
+from api.graphql.checkout_config import CheckoutConfigQuery
 from api.graphql.entitlements import EntitlementQuery
 from api.graphql.execution import OperationRequest, Operations, is_unavailable, is_unexpected
 from api.graphql.gate import GatedExecutor
@@ -36,6 +37,7 @@ Query = merge_types(
     (
         ViewerQuery,
         PlanQuery,
+        CheckoutConfigQuery,
         SubscriptionQuery,
         PaymentQuery,
         EntitlementQuery,

@@ -1,0 +1,120 @@
+import { useCallback, useEffect, useState } from "react";
+import { request } from "./api";
+import type { BillingQuery as BillingResult, PaymentsQuery as PaymentsResult } from "./gql/graphql";
+import { Modal } from "./Modal";
+import { BillingQuery, CancelMutation, PaymentsQuery } from "./operations";
+import { useSession } from "./session";
+
+const PAGE = 10;
+type Payment = PaymentsResult["paymentHistory"]["edges"][number]["node"];
+
+const when = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleDateString(undefined, { dateStyle: "medium" }) : "—");
+
+export function BillingPage(props: { onUpgrade: () => void }) {
+  const session = useSession();
+  const [billing, setBilling] = useState<BillingResult | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [confirm, setConfirm] = useState<"end" | "now" | null>(null);
+  const load = useCallback(() => {
+    request(BillingQuery).then(setBilling, (e: Error) => setError(e.message));
+  }, []);
+  useEffect(load, [load, session.data?.entitlements.plan]);
+  const sub = billing?.subscription;
+  const live = sub && (sub.status === "ACTIVE" || sub.status === "AUTHENTICATED") && !sub.cancelAtPeriodEnd;
+  return (
+    <>
+      <h1>Billing</h1>
+      {error && <p role="alert" className="error">{error}</p>}
+      {!billing && !error && <p role="status">Loading…</p>}
+      {billing && (
+        <section className="card" aria-label="Subscription">
+          <dl className="facts">
+            <dt>Plan</dt><dd>{session.data?.entitlements.plan === "PRO" ? "Pro" : "Free"}{sub ? ` · ${sub.plan.price.formatted}/month` : ""}</dd>
+            <dt>Status</dt><dd>{sub ? sub.status.toLowerCase() + (sub.cancelAtPeriodEnd ? " (cancels at period end)" : "") : "no subscription"}</dd>
+            <dt>Access until</dt><dd>{when(sub?.accessUntil)}</dd>
+            <dt>Next charge</dt><dd>{sub?.cancelAtPeriodEnd ? "none" : when(sub?.nextChargeAt)}</dd>
+          </dl>
+          {live ? (
+            <div className="actions">
+              <button onClick={() => setConfirm("end")}>Cancel at period end</button>
+              <button className="danger" onClick={() => setConfirm("now")}>Cancel now</button>
+            </div>
+          ) : session.data?.entitlements.plan !== "PRO" && (
+            <button className="primary" onClick={props.onUpgrade}>Upgrade to Pro</button>
+          )}
+        </section>
+      )}
+      <Payments />
+      {confirm && <CancelDialog atPeriodEnd={confirm === "end"} onClose={() => setConfirm(null)} onDone={() => { setConfirm(null); load(); void session.refetch(); }} />}
+    </>
+  );
+}
+
+function CancelDialog(props: { atPeriodEnd: boolean; onClose: () => void; onDone: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  async function cancel() {
+    setBusy(true);
+    try {
+      const { cancelSubscription: r } = await request(CancelMutation, { atPeriodEnd: props.atPeriodEnd });
+      if (r.__typename === "Failure") setError(r.message);
+      else props.onDone();
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <Modal title={props.atPeriodEnd ? "Cancel at period end?" : "Cancel now?"} onClose={props.onClose}>
+      <p>{props.atPeriodEnd ? "You keep Pro until the end of the period you paid for; nothing more is charged." : "Pro ends now and nothing more is charged."}</p>
+      {error && <p role="alert" className="error">{error}</p>}
+      <div className="actions">
+        <button onClick={props.onClose}>Keep Pro</button>
+        <button className="danger" disabled={busy} onClick={() => void cancel()}>{busy ? "Cancelling…" : "Yes, cancel"}</button>
+      </div>
+    </Modal>
+  );
+}
+
+function Payments() {
+  const [pages, setPages] = useState<PaymentsResult["paymentHistory"][]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const more = useCallback((after: string | null) => {
+    request(PaymentsQuery, { first: PAGE, after }).then(
+      (r) => setPages((p) => [...(after ? p : []), r.paymentHistory]),
+      (e: Error) => setError(e.message),
+    );
+  }, []);
+  useEffect(() => more(null), [more]);
+  const last = pages[pages.length - 1];
+  const payments = pages.flatMap((p) => p.edges.map((e) => e.node));
+  return (
+    <section className="card" aria-label="Payment history">
+      <h2>Payment history</h2>
+      {error && <p role="alert" className="error">{error}</p>}
+      {!last && !error && <p role="status">Loading…</p>}
+      {last && payments.length === 0 && <p className="muted">No payments yet.</p>}
+      <ul className="payments">{payments.map((p) => <PaymentRow key={p.id} payment={p} />)}</ul>
+      {last?.pageInfo.hasNextPage && <button onClick={() => more(last.pageInfo.endCursor ?? null)}>Show more</button>}
+    </section>
+  );
+}
+
+function PaymentRow({ payment: p }: { payment: Payment }) {
+  return (
+    <li className="payment">
+      <div className="row">
+        <span>{when(p.createdAt)}</span>
+        <strong>{p.amount.formatted}</strong>
+        <span className={`status ${p.status}`}>{p.status.replace("_", " ")}</span>
+        {/* Slot: the "Request refund" button (issue 15, refund requests) goes here. */}
+        <span className="refund-slot" data-payment-id={p.id} />
+      </div>
+      <div className="muted small">{p.method}{p.cardLast4 ? ` ···· ${p.cardLast4}` : ""}{p.failureReason ? ` · ${p.failureReason}` : ""}</div>
+      {p.refunds.map((r) => (
+        <div key={r.id} className="refund small">Refund {r.amount.formatted} · {r.status} · {when(r.createdAt)}</div>
+      ))}
+    </li>
+  );
+}

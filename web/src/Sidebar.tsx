@@ -1,0 +1,44 @@
+import { keepToken } from "./api";
+import { isPro, useSession } from "./session";
+
+export function Sidebar(props: {
+  route: string;
+  go: (path: string) => void;
+  onUpgrade: () => void;
+  theme: string;
+  onTheme: () => void;
+}) {
+  const session = useSession();
+  const viewer = session.data?.viewer;
+  return (
+    <nav className="sidebar" aria-label="Main">
+      <div className="brand">Acme Studio</div>
+      <a href="/" aria-current={props.route === "/" ? "page" : undefined} onClick={link(props.go, "/")}>Projects</a>
+      <a href="/billing" aria-current={props.route === "/billing" ? "page" : undefined} onClick={link(props.go, "/billing")}>Billing</a>
+      <div className="spacer" />
+      <section className="user" aria-label="Account">
+        <div className="who">{viewer?.email ?? viewer?.id ?? "…"}</div>
+        <button className="link" onClick={() => { keepToken(null); location.assign("/"); }}>Sign out</button>
+      </section>
+      <div className="plan-slot">
+        {session.state !== "ready" ? (
+          <div className="placeholder" aria-hidden="true" />
+        ) : isPro(session) ? (
+          <span className="badge" aria-label="Plan: Pro">Pro</span>
+        ) : (
+          <button className="primary upgrade" onClick={props.onUpgrade}>Upgrade to Pro</button>
+        )}
+      </div>
+      <button className="theme" onClick={props.onTheme} aria-label={`Switch to ${props.theme === "dark" ? "light" : "dark"} theme`}>
+        {props.theme === "dark" ? "☀ Light theme" : "☾ Dark theme"}
+      </button>
+    </nav>
+  );
+}
+
+function link(go: (path: string) => void, path: string) {
+  return (event: React.MouseEvent) => {
+    event.preventDefault();
+    go(path);
+  };
+}

@@ -1,0 +1,104 @@
+import { useState } from "react";
+import { ApiError, request } from "./api";
+import { loadCheckout, openCheckout, type CheckoutOutcome } from "./checkout";
+import { Modal } from "./Modal";
+import { CheckoutConfigQuery, ConfirmCheckoutMutation, UpgradeMutation } from "./operations";
+import { useSession } from "./session";
+
+type Stage =
+  | { kind: "offer" }
+  | { kind: "working"; text: string }
+  | { kind: "paying" }
+  | { kind: "done" }
+  | { kind: "failed"; reason: string }
+  | { kind: "dismissed" };
+
+export function UpgradeModal(props: { onClose: () => void }) {
+  const session = useSession();
+  const [stage, setStage] = useState<Stage>({ kind: "offer" });
+
+  async function start() {
+    setStage({ kind: "working", text: "Preparing checkout…" });
+    try {
+      const { checkoutConfig } = await request(CheckoutConfigQuery);
+      const { upgrade } = await request(UpgradeMutation);
+      if (upgrade.__typename === "Failure") {
+        if (upgrade.code === "ALREADY_SUBSCRIBED") return finish();
+        return setStage({ kind: "failed", reason: upgrade.message });
+      }
+      await loadCheckout(checkoutConfig.scriptUrl);
+      setStage({ kind: "paying" });
+      openCheckout(upgrade, (outcome) => void settle(outcome));
+    } catch (e) {
+      setStage({ kind: "failed", reason: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  async function settle(outcome: CheckoutOutcome) {
+    if (outcome.kind === "failed") return setStage({ kind: "failed", reason: outcome.reason });
+    if (outcome.kind === "dismissed") return setStage((s) => (s.kind === "failed" ? s : { kind: "dismissed" }));
+    setStage({ kind: "working", text: "Confirming your payment…" });
+    const r = outcome.response;
+    try {
+      const { confirmCheckout } = await request(ConfirmCheckoutMutation, {
+        paymentId: r.razorpay_payment_id,
+        subscriptionId: r.razorpay_subscription_id,
+        signature: r.razorpay_signature,
+      });
+      if (confirmCheckout.__typename === "Failure") return setStage({ kind: "failed", reason: confirmCheckout.message });
+      await finish();
+    } catch (e) {
+      setStage({ kind: "failed", reason: e instanceof ApiError ? e.message : String(e) });
+    }
+  }
+
+  async function finish() {
+    await session.refetch(); // Pro shows at once, without a reload
+    setStage({ kind: "done" });
+  }
+
+  return (
+    <Modal title="Upgrade to Pro" onClose={props.onClose}>
+      <StageView stage={stage} onStart={() => void start()} onClose={props.onClose} />
+    </Modal>
+  );
+}
+
+function StageView(props: { stage: Stage; onStart: () => void; onClose: () => void }) {
+  const { stage } = props;
+  const again = <button className="primary" onClick={props.onStart}>Try again</button>;
+  switch (stage.kind) {
+    case "offer":
+      return (
+        <>
+          <p>Pro unlocks GitHub import and every Pro feature. Billed monthly; cancel any time.</p>
+          <button className="primary" onClick={props.onStart}>Continue to payment</button>
+        </>
+      );
+    case "working":
+      return <p role="status" aria-live="polite">{stage.text}</p>;
+    case "paying":
+      return <p role="status" aria-live="polite">Complete the payment in the checkout window.</p>;
+    case "done":
+      return (
+        <>
+          <p role="status" className="success">You are on Pro. Thank you!</p>
+          <button className="primary" onClick={props.onClose}>Done</button>
+        </>
+      );
+    case "failed":
+      return (
+        <>
+          <p role="alert" className="error">Payment failed: {stage.reason}</p>
+          {again}
+        </>
+      );
+    case "dismissed":
+      return (
+        <>
+          <p role="status">Checkout was closed before paying. Nothing was charged.</p>
+          {again}
+        </>
+      );
+  }
+}

@@ -1,0 +1,86 @@
+import { graphql } from "./gql";
+
+export const ViewerQuery = graphql(`
+  query Viewer {
+    viewer { id email staffRoles }
+    entitlements { plan accessUntil features { feature allowed requiredPlan } }
+  }
+`);
+
+export const CanImportQuery = graphql(`
+  query CanImport {
+    canUse(feature: GITHUB_IMPORT) { allowed reason requiredPlan }
+  }
+`);
+
+export const StartImportMutation = graphql(`
+  mutation StartImport($url: String!) {
+    startGithubImport(repositoryUrl: $url) { id owner repository status }
+  }
+`);
+
+export const CheckoutConfigQuery = graphql(`
+  query CheckoutSetup {
+    checkoutConfig { scriptUrl sandbox }
+    plans { id name price { formatted } }
+  }
+`);
+
+export const UpgradeMutation = graphql(`
+  mutation Upgrade {
+    upgrade {
+      __typename
+      ... on CheckoutDetails { keyId subscriptionId name description prefillEmail }
+      ... on Failure { code message retryable }
+    }
+  }
+`);
+
+export const ConfirmCheckoutMutation = graphql(`
+  mutation ConfirmCheckout($paymentId: String!, $subscriptionId: String!, $signature: String!) {
+    confirmCheckout(
+      razorpayPaymentId: $paymentId
+      razorpaySubscriptionId: $subscriptionId
+      razorpaySignature: $signature
+    ) {
+      __typename
+      ... on Subscription { status accessUntil }
+      ... on Failure { code message }
+    }
+  }
+`);
+
+export const BillingQuery = graphql(`
+  query Billing {
+    subscription {
+      id status accessUntil cancelAtPeriodEnd nextChargeAt
+      plan { name price { formatted } }
+      currentPeriod { start end }
+    }
+  }
+`);
+
+export const PaymentsQuery = graphql(`
+  query Payments($first: Int!, $after: String) {
+    paymentHistory(first: $first, after: $after) {
+      edges {
+        node {
+          id status method cardLast4 createdAt failureReason
+          amount { formatted } refunded { formatted amount }
+          refunds { id status createdAt amount { formatted } }
+        }
+      }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`);
+
+export const CancelMutation = graphql(`
+  mutation Cancel($atPeriodEnd: Boolean!) {
+    cancelSubscription(atPeriodEnd: $atPeriodEnd) {
+      __typename
+      ... on Subscription { status cancelAtPeriodEnd accessUntil }
+      ... on Failure { code message }
+    }
+  }
+`);

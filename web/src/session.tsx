@@ -1,0 +1,42 @@
+import { createContext, useCallback, useContext, useEffect, useState } from "react";
+import { ApiError, request } from "./api";
+import type { ViewerQuery as ViewerResult } from "./gql/graphql";
+import { ViewerQuery } from "./operations";
+
+export type Session = {
+  state: "loading" | "ready" | "error";
+  data: ViewerResult | null;
+  error: string | null;
+  refetch: () => Promise<void>;
+};
+
+export const SessionContext = createContext<Session | null>(null);
+
+export function useSession(): Session {
+  const session = useContext(SessionContext);
+  if (!session) throw new Error("no session");
+  return session;
+}
+
+/** The viewer and their entitlements: plan-dependent UI waits for them (no flash of Free). */
+export function useViewer(): Session {
+  const [data, setData] = useState<ViewerResult | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const refetch = useCallback(async () => {
+    try {
+      setData(await request(ViewerQuery));
+      setError(null);
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : "The service could not be reached.");
+    }
+  }, []);
+  useEffect(() => {
+    void refetch();
+  }, [refetch]);
+  const state = data ? "ready" : error ? "error" : "loading";
+  return { state, data, error, refetch };
+}
+
+export function isPro(session: Session): boolean {
+  return session.data?.entitlements.plan === "PRO";
+}
