@@ -86,6 +86,11 @@ PAYMENT_TO_ACCESS = Histogram(
     "From a payment's creation at Razorpay to the moment it granted access.",
     buckets=PAYMENT_TO_ACCESS_BUCKETS,
 )
+FUNNEL_EVENTS = Counter(
+    "billing_funnel_events",
+    "Steps of the upgrade funnel the web app reported, by event and catalog plan or pack.",
+    ["event", "plan", "pack"],
+)
 RATE_LIMITED = Counter(
     "billing_rate_limited",
     "Calls refused by a rate-limit budget.",
@@ -142,6 +147,11 @@ def access_changed(
 
 def payment_to_access(paid_at: datetime, granted_at: datetime) -> None:
     PAYMENT_TO_ACCESS.observe(max(0.0, (granted_at - paid_at).total_seconds()))
+
+
+def funnel_event(event: str, plan: str, pack: str) -> None:
+    """`plan` and `pack` are catalog codes or "none" (api/funnel.py checks them)."""
+    FUNNEL_EVENTS.labels(event, plan, pack).inc()
 
 
 def rate_limited(budget: str) -> None:

@@ -183,6 +183,11 @@ ROWS: tuple[Row, ...] = (
         signed_in(UPGRADE, pro="GithubImport"),
         repository,
     ),
+    Row(
+        "Mutation.recordFunnelEvent",
+        'mutation { recordFunnelEvent(event: PLAN_SELECTED, plan: "pro") }',
+        everyone("ok"),
+    ),
     # Type fields: the owner reaches their payment through paymentHistory, staff through
     # payments(userId). Free users and `other` have no payment, so theirs guard nothing.
     Row(

@@ -135,6 +135,7 @@ async def test_every_mutation_spends_a_budget_declared_with_its_guard() -> None:
         "request_refund": [Budget.REQUEST_REFUND],
         "decide_refund_request": [Budget.REFUND_PAYMENT],
         "start_github_import": [Budget.GITHUB_IMPORT],
+        "record_funnel_event": [Budget.FUNNEL_EVENT],
     }
 
 

@@ -14,6 +14,7 @@ PERMISSIONS = "{ viewer { permissions } }"
 EVERY_USER = [
     "entitlement:read",
     "feature:projects",
+    "funnel:record",
     "payment:read",
     "plan:read",
     "refund_request:create",

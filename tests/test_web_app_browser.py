@@ -1,12 +1,14 @@
 """The reference web app in headless Chromium, against the running service, the sandbox's
-Checkout and the embedded database: the upgrade journey, a failed and a dismissed checkout, and
-cancelling at period end. Its screenshots go to tests/screenshots/ (git-ignored); with
+Checkout and the embedded database: the upgrade journey (and the funnel it reports), a failed and
+a dismissed checkout, cancelling at period end, and refund requests decided by support in a
+second browser. Its screenshots go to tests/screenshots/ (git-ignored); with
 UPDATE_SCREENSHOTS=1 to docs/screenshots/, the README's, so a test run leaves the tree as it was."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -15,8 +17,11 @@ import pytest_asyncio
 from playwright.async_api import Locator, Page, ViewportSize, expect
 
 from api.settings import Settings
+from tests.billing_calls import user_id
 from tests.browser import chromium
+from tests.builders import graphql, token
 from tests.sandbox_driver import SandboxDriver
+from tests.test_metrics import Samples, scrape, value
 from tests.web_build import require_web_build
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -44,9 +49,9 @@ async def page(
         yield opened
 
 
-async def sign_in(page: Page, email: str, *, shot: str | None = None) -> None:
+async def sign_in(page: Page, email: str, *, role: str = "free", shot: str | None = None) -> None:
     await page.get_by_label("Email").fill(email)
-    await page.get_by_label("Role").select_option("free")
+    await page.get_by_label("Role").select_option(role)
     if shot:
         await snap(page, shot)
     await page.get_by_role("button", name="Sign in").click()
@@ -188,3 +193,180 @@ async def test_a_pro_user_cancels_at_period_end_and_keeps_pro(page: Page) -> Non
     await sidebar(page).get_by_role("button", name="Switch to dark theme").click()
     await expect(page.locator("html")).to_have_attribute("data-theme", "dark")
     await snap(page, "billing-dark")
+
+
+@asynccontextmanager
+async def second_browser(settings: Settings) -> AsyncIterator[Page]:
+    """Another browser, with its own profile and sign-in: staff beside the user."""
+    async with chromium() as browser:
+        opened = browser.pages[0] if browser.pages else await browser.new_page()
+        opened.set_default_timeout(WAIT_MS)
+        await opened.set_viewport_size(DESKTOP)
+        await opened.goto(f"http://127.0.0.1:{settings.port}/")
+        yield opened
+
+
+def payment_row(page: Page) -> Locator:
+    return page.get_by_role("region", name="Payment history").get_by_role("listitem").first
+
+
+async def request_refund(page: Page, email: str, reason: str, *, shot: str | None = None) -> None:
+    """A new Pro user asks for a refund of their payment from the billing page."""
+    await sign_in(page, email)
+    await pay(page)
+    await dialog(page).get_by_role("button", name="Done").click()
+    await sidebar(page).get_by_role("link", name="Billing").click()
+    await payment_row(page).get_by_role("button", name="Request refund").click()
+    await expect(dialog(page).get_by_label("Why would you like a refund?")).to_be_focused()
+    await dialog(page).get_by_label("Why would you like a refund?").fill(reason)
+    if shot:
+        await snap(page, shot)
+    await dialog(page).get_by_role("button", name="Send request").click()
+    await expect(payment_row(page).get_by_role("status")).to_have_text(
+        "Refund requested · waiting for support"
+    )
+    await expect(payment_row(page).get_by_role("button", name="Request refund")).to_have_count(0)
+
+
+async def open_request(staff: Page, email: str, reason: str) -> Locator:
+    """Support signs in, opens the queue and finds this user's request."""
+    await sign_in(staff, email, role="support")
+    await sidebar(staff).get_by_role("link", name="Support").click()
+    queue = staff.get_by_role("region", name="Refund requests")
+    row = queue.get_by_role("listitem").filter(has_text=reason)
+    await expect(row).to_have_count(1)
+    return row
+
+
+async def seen_again(page: Page) -> Locator:
+    await page.reload()
+    return payment_row(page)
+
+
+async def test_support_approves_a_refund_request_and_the_user_sees_it_refunded(
+    page: Page, settings: Settings, client: httpx.AsyncClient
+) -> None:
+    # given a Pro user who asked for a refund of their payment
+    reason = "I subscribed by mistake (refund-1)."
+    await request_refund(page, "refund-1@example.com", reason, shot="refund-request")
+
+    async with second_browser(settings) as staff:
+        # when support, in another browser, approves it in full, keeping access, and confirms
+        row = await open_request(staff, "support-1@example.com", reason)
+        await snap(staff, "staff-queue")
+        await row.get_by_role("button", name="Decide").click()
+        await dialog(staff).get_by_role("button", name="Review").click()
+        await expect(dialog(staff)).to_contain_text("keeping their access?")
+        await dialog(staff).get_by_role("button", name="Yes, refund").click()
+
+        # then it leaves the open queue, and the user's payments show the refund
+        await expect(dialog(staff)).to_have_count(0)
+        queue = staff.get_by_role("region", name="Refund requests")
+        await expect(queue.get_by_role("listitem").filter(has_text=reason)).to_have_count(0)
+        owner = await user_id(client, user="refund-1")
+        lookup = staff.get_by_role("region", name="A user's payments")
+        await lookup.get_by_label("User id").fill(owner)
+        await lookup.get_by_role("button", name="Show").click()
+        await expect(lookup.get_by_text("Refund ₹100")).to_be_visible()
+
+    # and the user sees it refunded, and cannot ask again for what is left (nothing)
+    row = await seen_again(page)
+    await expect(row.get_by_role("status")).to_have_text("Refund approved: ₹100 refunded")
+    await expect(row.get_by_text("Refund ₹100")).to_be_visible()
+    await expect(row.get_by_role("button", name="Request refund")).to_have_count(0)
+
+
+async def test_support_rejects_a_refund_request_with_a_note_the_user_reads(
+    page: Page, settings: Settings
+) -> None:
+    # given a Pro user who asked for a refund
+    reason = "Changed my mind (refund-2)."
+    await request_refund(page, "refund-2@example.com", reason)
+
+    async with second_browser(settings) as staff:
+        # when support rejects it: the note is required before it can be reviewed
+        row = await open_request(staff, "support-2@example.com", reason)
+        await staff.set_viewport_size(PHONE)  # the queue works on a phone's width too
+        await row.get_by_role("button", name="Decide").click()
+        await dialog(staff).get_by_label("Reject").check()
+        await expect(dialog(staff).get_by_role("button", name="Review")).to_be_disabled()
+        note = dialog(staff).get_by_label("Note to the user (required)")
+        await note.fill("Refunds are for the first 7 days.")
+        await snap(staff, "staff-decide-phone")
+        await dialog(staff).get_by_role("button", name="Review").click()
+        await dialog(staff).get_by_role("button", name="Yes, decline").click()
+        await expect(dialog(staff)).to_have_count(0)
+
+        # then the rejected filter shows it with the note
+        queue = staff.get_by_role("region", name="Refund requests")
+        await queue.get_by_label("Status").select_option("REJECTED")
+        await expect(queue.get_by_role("listitem").filter(has_text=reason)).to_contain_text(
+            "Refunds are for the first 7 days."
+        )
+
+    # and the user reads the note, and may ask again
+    row = await seen_again(page)
+    await expect(row.get_by_role("status")).to_have_text(
+        "Refund request declined: “Refunds are for the first 7 days.”"
+    )
+    await expect(row.get_by_role("button", name="Request refund")).to_be_visible()
+    await snap(page, "refund-declined")
+
+
+async def test_a_user_who_is_not_staff_cannot_open_the_staff_view(
+    page: Page, settings: Settings, client: httpx.AsyncClient
+) -> None:
+    # given a signed-in user who is not staff: no Support link
+    await sign_in(page, "curious-1@example.com")
+    await expect(sidebar(page).get_by_role("link", name="Billing")).to_be_visible()
+    await expect(sidebar(page).get_by_role("link", name="Support")).to_have_count(0)
+
+    # when they open the staff route directly
+    await page.goto(f"http://127.0.0.1:{settings.port}/staff")
+
+    # then the app says they are not allowed, and shows no queue
+    await expect(page.get_by_role("alert")).to_contain_text("You are not allowed")
+    await expect(page.get_by_role("region", name="Refund requests")).to_have_count(0)
+    # and the API refuses the queue to them regardless
+    response = await graphql(
+        client,
+        "{ refundRequests { edges { node { id } } } }",
+        bearer=token(sub="curious-1", email="curious-1@example.com"),
+    )
+    assert response.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+FUNNEL = "billing_funnel_events_total"
+JOURNEY = ("pricing_opened", "plan_selected", "checkout_opened", "payment_succeeded")
+
+
+def funnel_moves(before: Samples, after: Samples) -> dict[str, float]:
+    def plan_of(event: str) -> str:
+        return "none" if event == "pricing_opened" else "pro"
+
+    return {
+        event: value(after, FUNNEL, event=event, plan=plan_of(event), pack="none")
+        - value(before, FUNNEL, event=event, plan=plan_of(event), pack="none")
+        for event in JOURNEY
+    }
+
+
+async def test_an_upgrade_journey_moves_the_funnel_counters(
+    page: Page, client: httpx.AsyncClient
+) -> None:
+    # given what /metrics says before
+    before = await scrape(client)
+
+    # when a free user opens the upgrade offer, continues, and pays in Checkout
+    await sign_in(page, "funnel-web-1@example.com")
+    await pay(page)
+
+    # then each step of the journey was counted once for Pro (the app reports them without
+    # waiting, so the last one may still be on its way when the page shows success)
+    wanted = dict.fromkeys(JOURNEY, 1.0)
+    for _ in range(50):
+        moved = funnel_moves(before, await scrape(client))
+        if moved == wanted:
+            break
+        await page.wait_for_timeout(100)
+    assert moved == wanted

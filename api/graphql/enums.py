@@ -17,6 +17,7 @@ from strawberry.types.enum import has_enum_definition
 from api.billing.catalog import Feature, PlanCode
 from api.billing.outcomes import FailureCode
 from api.billing.revocation import Unfinished
+from api.funnel import FunnelEvent
 from api.statuses import RefundRequestStatus
 
 
@@ -58,4 +59,19 @@ exposed(
     },
 )
 
-__all__ = ["FailureCode", "Feature", "PlanCode", "RefundRequestStatus", "Unfinished"]
+exposed(
+    FunnelEvent,
+    name="FunnelEvent",
+    description="A step of the upgrade funnel, as the app saw it.",
+    values={
+        FunnelEvent.PRICING_OPENED: "The user opened the plans (the upgrade offer).",
+        FunnelEvent.PLAN_SELECTED: "The user chose a plan to buy (`plan`).",
+        FunnelEvent.PACK_SELECTED: "The user chose a credit pack to buy (`pack`).",
+        FunnelEvent.CHECKOUT_OPENED: "Razorpay Checkout opened.",
+        FunnelEvent.PAYMENT_SUCCEEDED: "Checkout reported a payment and the API confirmed it.",
+        FunnelEvent.PAYMENT_FAILED: "Checkout reported a failed payment attempt.",
+        FunnelEvent.CHECKOUT_DISMISSED: "The user closed Checkout without paying.",
+    },
+)
+
+__all__ = ["FailureCode", "Feature", "FunnelEvent", "PlanCode", "RefundRequestStatus", "Unfinished"]

@@ -20,6 +20,7 @@ from api.graphql.billing_mutations import BillingMutation
 from api.graphql.checkout_config import CheckoutConfigQuery
 from api.graphql.entitlements import EntitlementQuery
 from api.graphql.execution import OperationRequest, Operations, is_unavailable, is_unexpected
+from api.graphql.funnel import FunnelMutation
 from api.graphql.gate import GatedExecutor
 from api.graphql.github_imports import GithubImportMutation, GithubImportQuery
 from api.graphql.limits import DEFAULT_LIMITS, DocumentLimits, limits_rule
@@ -46,7 +47,9 @@ Query = merge_types(
         RefundRequestQuery,
     ),
 )
-Mutation = merge_types("Mutation", (BillingMutation, RefundRequestMutation, GithubImportMutation))
+Mutation = merge_types(
+    "Mutation", (BillingMutation, RefundRequestMutation, GithubImportMutation, FunnelMutation)
+)
 
 log = structlog.get_logger("graphql")
 

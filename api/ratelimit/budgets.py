@@ -19,6 +19,7 @@ class Budget(Enum):
     REFUND_PAYMENT = "refund_payment"  # also spent by decideRefundRequest: it refunds too
     REQUEST_REFUND = "request_refund"
     GITHUB_IMPORT = "github_import"
+    FUNNEL_EVENT = "funnel_event"  # per user, or per address for an anonymous caller
     ANONYMOUS = "anonymous"
 
 

@@ -3,6 +3,7 @@ import { currentToken } from "./api";
 import { BillingPage } from "./BillingPage";
 import { ImportDialog } from "./ImportDialog";
 import { SessionContext, useViewer } from "./session";
+import { StaffPage } from "./StaffPage";
 import { Sidebar } from "./Sidebar";
 import { SignIn } from "./SignIn";
 import { UpgradeModal } from "./UpgradeModal";
@@ -38,7 +39,9 @@ function SignedIn() {
           onTheme={() => setTheme(theme === "dark" ? "light" : "dark")} />
         <main className="content">
           {session.state === "error" && <p role="alert" className="error">{session.error}</p>}
-          {route === "/billing" ? <BillingPage onUpgrade={() => setDialog("upgrade")} /> : <Projects onImport={() => setDialog("import")} />}
+          {route === "/billing" ? <BillingPage onUpgrade={() => setDialog("upgrade")} />
+            : route === "/staff" ? <StaffPage />
+            : <Projects onImport={() => setDialog("import")} />}
         </main>
       </div>
       {dialog === "import" && <ImportDialog onClose={() => setDialog(null)} onUpgrade={() => setDialog("upgrade")} />}

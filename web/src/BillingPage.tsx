@@ -3,6 +3,7 @@ import { request } from "./api";
 import type { BillingQuery as BillingResult, PaymentsQuery as PaymentsResult } from "./gql/graphql";
 import { Modal } from "./Modal";
 import { BillingQuery, CancelMutation, PaymentsQuery } from "./operations";
+import { RequestRefundButton, RequestStatus } from "./RefundRequest";
 import { useSession } from "./session";
 
 const PAGE = 10;
@@ -87,6 +88,14 @@ function Payments() {
     );
   }, []);
   useEffect(() => more(null), [more]);
+  // After a request, every page loaded so far is read again so the new status shows in place.
+  const reload = useCallback(() => {
+    const shown = pages.reduce((n, p) => n + p.edges.length, 0);
+    request(PaymentsQuery, { first: Math.min(100, Math.max(PAGE, shown)), after: null }).then(
+      (r) => setPages([r.paymentHistory]),
+      (e: Error) => setError(e.message),
+    );
+  }, [pages]);
   const last = pages[pages.length - 1];
   const payments = pages.flatMap((p) => p.edges.map((e) => e.node));
   return (
@@ -95,26 +104,26 @@ function Payments() {
       {error && <p role="alert" className="error">{error}</p>}
       {!last && !error && <p role="status">Loading…</p>}
       {last && payments.length === 0 && <p className="muted">No payments yet.</p>}
-      <ul className="payments">{payments.map((p) => <PaymentRow key={p.id} payment={p} />)}</ul>
+      <ul className="payments">{payments.map((p) => <PaymentRow key={p.id} payment={p} onChanged={reload} />)}</ul>
       {last?.pageInfo.hasNextPage && <button onClick={() => more(last.pageInfo.endCursor ?? null)}>Show more</button>}
     </section>
   );
 }
 
-function PaymentRow({ payment: p }: { payment: Payment }) {
+function PaymentRow({ payment: p, onChanged }: { payment: Payment; onChanged: () => void }) {
   return (
     <li className="payment">
       <div className="row">
         <span>{when(p.createdAt)}</span>
         <strong>{p.amount.formatted}</strong>
         <span className={`status ${p.status}`}>{p.status.replace("_", " ")}</span>
-        {/* Slot: the "Request refund" button (issue 15, refund requests) goes here. */}
-        <span className="refund-slot" data-payment-id={p.id} />
+        <span className="refund-slot" data-payment-id={p.id}><RequestRefundButton payment={p} onRequested={onChanged} /></span>
       </div>
       <div className="muted small">{p.method}{p.cardLast4 ? ` ···· ${p.cardLast4}` : ""}{p.failureReason ? ` · ${p.failureReason}` : ""}</div>
       {p.refunds.map((r) => (
         <div key={r.id} className="refund small">Refund {r.amount.formatted} · {r.status} · {when(r.createdAt)}</div>
       ))}
+      <RequestStatus requests={p.refundRequests} refunds={p.refunds} />
     </li>
   );
 }

@@ -2,7 +2,8 @@ import { useEffect, useRef, type ReactNode } from "react";
 
 const FOCUSABLE = "button, [href], input, select, textarea, [tabindex]:not([tabindex='-1'])";
 
-/** A dialog: focus moves in and stays in (Tab wraps), Escape closes, and focus returns to
+/** A dialog: focus moves in (to the element marked `data-autofocus`, else the first one that
+ * takes focus) and stays in (Tab wraps), Escape closes, and focus returns to
  * what had it before on close. */
 export function Modal(props: { title: string; onClose: () => void; children: ReactNode }) {
   const box = useRef<HTMLDivElement>(null);
@@ -10,7 +11,8 @@ export function Modal(props: { title: string; onClose: () => void; children: Rea
   onClose.current = props.onClose;
   useEffect(() => {
     const before = document.activeElement as HTMLElement | null;
-    box.current?.querySelector<HTMLElement>(FOCUSABLE)?.focus();
+    const first = box.current?.querySelector<HTMLElement>("[data-autofocus]") ?? box.current?.querySelector<HTMLElement>(FOCUSABLE);
+    first?.focus();
     const onKey = (event: KeyboardEvent) => {
       if (event.key === "Escape") onClose.current();
       if (event.key === "Tab" && box.current) trap(event, box.current);

@@ -1,5 +1,5 @@
 import { keepToken } from "./api";
-import { isPro, useSession } from "./session";
+import { isPro, isStaff, useSession } from "./session";
 
 export function Sidebar(props: {
   route: string;
@@ -15,6 +15,9 @@ export function Sidebar(props: {
       <div className="brand">Acme Studio</div>
       <a href="/" aria-current={props.route === "/" ? "page" : undefined} onClick={link(props.go, "/")}>Projects</a>
       <a href="/billing" aria-current={props.route === "/billing" ? "page" : undefined} onClick={link(props.go, "/billing")}>Billing</a>
+      {isStaff(session) && (
+        <a href="/staff" aria-current={props.route === "/staff" ? "page" : undefined} onClick={link(props.go, "/staff")}>Support</a>
+      )}
       <div className="spacer" />
       <section className="user" aria-label="Account">
         <div className="who">{viewer?.email ?? viewer?.id ?? "…"}</div>

@@ -1,9 +1,13 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { ApiError, request } from "./api";
 import { loadCheckout, openCheckout, type CheckoutOutcome } from "./checkout";
 import { Modal } from "./Modal";
+import { track } from "./funnel";
 import { CheckoutConfigQuery, ConfirmCheckoutMutation, UpgradeMutation } from "./operations";
 import { useSession } from "./session";
+
+// `upgrade` buys the catalog's "pro" plan; the funnel counts its steps under that code.
+const PLAN = "pro";
 
 type Stage =
   | { kind: "offer" }
@@ -16,8 +20,10 @@ type Stage =
 export function UpgradeModal(props: { onClose: () => void }) {
   const session = useSession();
   const [stage, setStage] = useState<Stage>({ kind: "offer" });
+  useEffect(() => track("PRICING_OPENED"), []);
 
   async function start() {
+    track("PLAN_SELECTED", { plan: PLAN });
     setStage({ kind: "working", text: "Preparing checkout…" });
     try {
       const { checkoutConfig } = await request(CheckoutConfigQuery);
@@ -29,12 +35,14 @@ export function UpgradeModal(props: { onClose: () => void }) {
       await loadCheckout(checkoutConfig.scriptUrl);
       setStage({ kind: "paying" });
       openCheckout(upgrade, (outcome) => void settle(outcome));
+      track("CHECKOUT_OPENED", { plan: PLAN });
     } catch (e) {
       setStage({ kind: "failed", reason: e instanceof Error ? e.message : String(e) });
     }
   }
 
   async function settle(outcome: CheckoutOutcome) {
+    if (outcome.kind !== "paid") track(outcome.kind === "failed" ? "PAYMENT_FAILED" : "CHECKOUT_DISMISSED", { plan: PLAN });
     if (outcome.kind === "failed") return setStage({ kind: "failed", reason: outcome.reason });
     if (outcome.kind === "dismissed") return setStage((s) => (s.kind === "failed" ? s : { kind: "dismissed" }));
     setStage({ kind: "working", text: "Confirming your payment…" });
@@ -46,6 +54,7 @@ export function UpgradeModal(props: { onClose: () => void }) {
         signature: r.razorpay_signature,
       });
       if (confirmCheckout.__typename === "Failure") return setStage({ kind: "failed", reason: confirmCheckout.message });
+      track("PAYMENT_SUCCEEDED", { plan: PLAN });
       await finish();
     } catch (e) {
       setStage({ kind: "failed", reason: e instanceof ApiError ? e.message : String(e) });

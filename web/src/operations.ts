@@ -2,7 +2,7 @@ import { graphql } from "./gql";
 
 export const ViewerQuery = graphql(`
   query Viewer {
-    viewer { id email staffRoles }
+    viewer { id email staffRoles permissions }
     entitlements { plan accessUntil features { feature allowed requiredPlan } }
   }
 `);
@@ -66,8 +66,9 @@ export const PaymentsQuery = graphql(`
       edges {
         node {
           id status method cardLast4 createdAt failureReason
-          amount { formatted } refunded { formatted amount }
+          amount { formatted amount } refunded { formatted amount }
           refunds { id status createdAt amount { formatted } }
+          refundRequests { ...RefundRequestFields }
         }
       }
       pageInfo { hasNextPage endCursor }
@@ -82,5 +83,67 @@ export const CancelMutation = graphql(`
       ... on Subscription { status cancelAtPeriodEnd accessUntil }
       ... on Failure { code message }
     }
+  }
+`);
+
+export const RefundRequestFields = graphql(`
+  fragment RefundRequestFields on RefundRequest {
+    id paymentId status reason note createdAt decidedAt refundId accessRevoked
+  }
+`);
+
+export const RequestRefundMutation = graphql(`
+  mutation RequestRefund($paymentId: String!, $reason: String!) {
+    requestRefund(paymentId: $paymentId, reason: $reason) {
+      __typename
+      ... on RefundRequest { id status }
+      ... on Failure { code message }
+    }
+  }
+`);
+
+export const RefundQueueQuery = graphql(`
+  query RefundQueue($status: RefundRequestStatus, $first: Int!, $after: String) {
+    refundRequests(status: $status, first: $first, after: $after) {
+      edges {
+        node {
+          id paymentId userId reason status createdAt decidedAt note refundId accessRevoked decidedBy
+          paymentAmount { formatted amount }
+        }
+      }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`);
+
+export const DecideRefundMutation = graphql(`
+  mutation DecideRefund($id: ID!, $approve: Boolean!, $amount: Int, $access: RefundAccess!, $note: String) {
+    decideRefundRequest(id: $id, approve: $approve, amount: $amount, access: $access, note: $note) {
+      __typename
+      ... on RefundRequest { id status }
+      ... on RevokeIncomplete { message refund { amount { formatted } } }
+      ... on Failure { code message }
+    }
+  }
+`);
+
+export const UserPaymentsQuery = graphql(`
+  query UserPayments($userId: ID!, $first: Int!, $after: String) {
+    payments(userId: $userId, first: $first, after: $after) {
+      edges {
+        node {
+          id status method cardLast4 createdAt failureReason
+          amount { formatted } refunded { formatted }
+          refunds { id status createdAt requestedBy amount { formatted } }
+        }
+      }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`);
+
+export const RecordFunnelMutation = graphql(`
+  mutation RecordFunnel($event: FunnelEvent!, $plan: String, $pack: String) {
+    recordFunnelEvent(event: $event, plan: $plan, pack: $pack)
   }
 `);

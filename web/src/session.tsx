@@ -40,3 +40,8 @@ export function useViewer(): Session {
 export function isPro(session: Session): boolean {
   return session.data?.entitlements.plan === "PRO";
 }
+
+/** Staff screens show for whoever may read the refund queue: a display hint; the API decides. */
+export function isStaff(session: Session): boolean {
+  return session.data?.viewer?.permissions.includes("refund_request:read_any") ?? false;
+}
