@@ -17,9 +17,10 @@ from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.routing import BaseRoute, Mount, Route
 
 from api.authz.policy import load_authorizer
-from api.billing.catalog import PRO
 from api.billing.deps import Billing
-from api.billing.plans import PlanResolver
+from api.billing.plans import PlanResolver, configured_plans
+from api.catalog.load import load_catalog
+from api.catalog.model import Catalog
 from api.clock import Clock
 from api.documents import DOCUMENTS, RateSlot
 from api.graphiql.page import OfflineGraphiQL, offline_graphiql
@@ -56,7 +57,9 @@ def create_app(
             "which starts the embedded one."
         )
     configure_logging(settings.log_level)
-    authorizer = load_authorizer(settings.policy_dir)  # a bad policy stops the start, loudly
+    # A bad catalog or policy, or one that disagrees with the other, stops the start, loudly.
+    catalog = load_catalog(settings.policy_dir)
+    authorizer = load_authorizer(settings.policy_dir, catalog)
     verifier = token_verifier(settings)
     razorpay = wire_razorpay(settings, clock, sandbox_overrides)
     billing = Billing(
@@ -64,7 +67,8 @@ def create_app(
         clock=razorpay.clock,
         key_id=razorpay.key_id,
         grace=timedelta(days=settings.grace_days),
-        plans=_plans(settings, auto_sync=razorpay.sandbox is not None),
+        plans=_plans(settings, catalog, auto_sync=razorpay.sandbox is not None),
+        catalog=catalog,
     )
 
     @asynccontextmanager
@@ -82,6 +86,7 @@ def create_app(
                 verifier=verifier,
                 billing=billing,
                 authorizer=authorizer,
+                catalog=catalog,
                 webhook_secret=razorpay.webhook_secret,
                 budgets=_budgets(settings, database, razorpay.clock),
             )
@@ -134,9 +139,8 @@ def _mongo_client(settings: Settings) -> AsyncMongoClient[dict[str, object]]:
     )
 
 
-def _plans(settings: Settings, *, auto_sync: bool) -> PlanResolver:
-    """RAZORPAY_PLAN_ID names the Pro plan; only the sandbox's is found or created unasked."""
-    configured = {} if settings.razorpay_plan_id is None else {PRO.code: settings.razorpay_plan_id}
+def _plans(settings: Settings, catalog: Catalog, *, auto_sync: bool) -> PlanResolver:
+    configured = configured_plans(catalog, settings.razorpay_plan_id)
     return PlanResolver(configured, auto_sync=auto_sync)
 
 

@@ -1,12 +1,13 @@
-"""`python -m api plans sync`: the Pro plan at Razorpay (or the running service's sandbox)."""
+"""`python -m api plans sync`: every sold price of the catalog at Razorpay (or the running
+service's sandbox)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 
-from api.billing.catalog import PRO
 from api.billing.plans import sync_plan
+from api.catalog.load import load_catalog
 from api.gateway.client import RazorpayGateway
 from api.gateway.config import GatewaySettings
 from api.razorpay_wiring import sandbox_required
@@ -32,10 +33,24 @@ def gateway_settings(settings: Settings) -> GatewaySettings:
     )
 
 
-async def sync(settings: Settings) -> dict[str, object]:
+async def sync(settings: Settings) -> list[dict[str, object]]:
+    """One line per sold price: the plan, its period and the Razorpay plan that charges it."""
+    catalog = load_catalog(settings.policy_dir)
+    synced: list[dict[str, object]] = []
     async with RazorpayGateway(gateway_settings(settings)) as gateway:
-        plan = await sync_plan(gateway, PRO)
-    return {"plan_id": plan.id, "name": plan.name, "amount": plan.amount, "currency": plan.currency}
+        for plan in catalog.plans:
+            for price in plan.prices:
+                found = await sync_plan(gateway, plan, price)
+                synced.append(
+                    {
+                        "plan": plan.code,
+                        "period": price.period.value,
+                        "plan_id": found.id,
+                        "amount": found.amount,
+                        "currency": found.currency,
+                    }
+                )
+    return synced
 
 
 def main(settings: Settings) -> int:

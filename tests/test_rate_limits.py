@@ -169,7 +169,7 @@ async def test_two_processes_on_one_database_share_one_budget(
     settings: Settings, services: Services, sandbox: SandboxDriver, tmp_path: Path
 ) -> None:
     # given two processes behind a load balancer, 3 upgrades an hour per user
-    plan = await sync(settings)
+    (plan,) = await sync(settings)  # the default catalog sells Pro monthly only
     shared = process_settings(
         settings, tmp_path, rate_limit_upgrade="3/1h", **razorpay_of(settings, str(plan["plan_id"]))
     )

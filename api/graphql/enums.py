@@ -14,9 +14,9 @@ from enum import Enum
 import strawberry
 from strawberry.types.enum import has_enum_definition
 
-from api.billing.catalog import Feature, PlanCode
 from api.billing.outcomes import FailureCode
 from api.billing.revocation import Unfinished
+from api.catalog.model import LimitKind, Period, Reset
 
 
 def exposed(
@@ -34,8 +34,9 @@ def exposed(
 
 
 exposed(FailureCode, name="FailureCode")
-exposed(PlanCode, name="PlanCode")
-exposed(Feature, name="FeatureCode")
+exposed(Period, name="Period", description="How often a price charges.")
+exposed(LimitKind, name="LimitKind")
+exposed(Reset, name="LimitReset", description="When a per-period limit starts again (UTC).")
 exposed(
     Unfinished,
     name="RevokeStep",
@@ -48,4 +49,4 @@ exposed(
     },
 )
 
-__all__ = ["FailureCode", "Feature", "PlanCode", "Unfinished"]
+__all__ = ["FailureCode", "LimitKind", "Period", "Reset", "Unfinished"]
