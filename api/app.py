@@ -30,6 +30,7 @@ from api.graphql.view import GraphQLView
 from api.identity.tokens import TokenVerifier
 from api.identity.verifier import token_verifier
 from api.indexes import ensure_indexes
+from api.plan_sync_job import syncing_plans
 from api.ratelimit import Budgets, SlotLimiter
 from api.razorpay_wiring import EmbeddedSandbox, wire_razorpay
 from api.reconcile_job import reconciling
@@ -92,6 +93,7 @@ def create_app(
             )
             async with (
                 _running(razorpay.sandbox),
+                syncing_plans(billing, enabled=razorpay.sandbox is not None),
                 reconciling(
                     billing,
                     interval=settings.reconcile_interval,

@@ -4,6 +4,7 @@ the default (the Pro brief) and the workspace-tier example, each served by an ap
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,16 +13,18 @@ import pytest
 import pytest_asyncio
 
 from api.billing.outcomes import FailureCode, Problem
-from api.billing.plans import PlanResolver
+from api.billing.plans import PlanResolver, sync_price
 from api.catalog.load import load_catalog
-from api.catalog.model import Period
-from api.cli_plans import sync
+from api.catalog.model import Period, Plan, Price
+from api.documents import RazorpayPlanLink
 from api.services import Services
 from api.settings import Settings
-from tests.billing_calls import call, confirm, plan_of
+from tests.billing_calls import become_pro, call, confirm, plan_of
 from tests.builders import token
 from tests.own_app import OwnApp, own_app
+from tests.plans_command import plans_sync
 from tests.policy_files import POLICIES
+from tests.sandbox_driver import SandboxDriver
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -253,26 +256,70 @@ async def test_a_free_user_upgrades_to_the_tier_they_pick_through_checkout(
 async def test_syncing_the_plans_twice_creates_each_price_once(
     settings: Settings, client: httpx.AsyncClient
 ) -> None:
-    first = await sync(settings)
-    second = await sync(settings)
+    first = await plans_sync(settings)
+    second = await plans_sync(settings)
 
     assert first == second
     assert [(p["plan"], p["period"], p["amount"]) for p in first] == [("pro", "monthly", 10000)]
 
 
-async def test_without_a_plan_id_upgrades_say_which_setting_to_set(services: Services) -> None:
-    # given real Razorpay keys (no plan is made unasked) and no RAZORPAY_PLAN_ID
-    plans = PlanResolver({}, auto_sync=False)
+def pro_monthly(services: Services, *, amount: int | None = None) -> tuple[Plan, Price]:
+    """The default catalog's Pro and its monthly price, or that price changed to `amount`."""
     pro = services.catalog.plan("pro")
     assert pro is not None
     price = pro.price(Period.MONTHLY)
     assert price is not None
+    return pro, price if amount is None else replace(price, amount=amount)
 
-    # when Pro is to be sold
-    found = await plans.for_sale(services.billing.gateway, pro, price)
 
-    # then the failure names the setting and where its value comes from
+async def test_an_unsynced_price_is_plan_not_configured_naming_the_command(
+    services: Services,
+) -> None:
+    # given real Razorpay keys (no plan is made unasked) and a price nobody synced
+    plans = PlanResolver({}, auto_sync=False)
+    pro, price = pro_monthly(services, amount=12_300)
+
+    # when Pro is to be sold at it
+    found = await plans.for_sale(services.billing.gateway, pro, price, services.billing.now())
+
+    # then the failure names the command that fixes it
     assert isinstance(found, Problem)
     assert found.code is FailureCode.PLAN_NOT_CONFIGURED
-    assert "set RAZORPAY_PLAN_ID" in found.message
     assert "python -m api plans sync" in found.message
+
+
+async def test_a_synced_price_is_sold_without_any_setting(
+    settings: Settings, services: Services, client: httpx.AsyncClient
+) -> None:
+    # given real Razorpay keys, no RAZORPAY_PLAN_ID, and `plans sync` run once
+    (synced,) = await plans_sync(settings)
+    plans = PlanResolver({}, auto_sync=False)
+    pro, price = pro_monthly(services)
+
+    # when Pro is to be sold
+    found = await plans.for_sale(services.billing.gateway, pro, price, services.billing.now())
+
+    # then it is sold through the plan the sync linked
+    assert found == synced["plan_id"]
+    assert await RazorpayPlanLink.find_all().count() == 1
+
+
+async def test_a_price_change_makes_a_new_razorpay_plan_and_subscribers_keep_theirs(
+    client: httpx.AsyncClient, services: Services, sandbox: SandboxDriver
+) -> None:
+    # given a Pro subscriber at ₹100 a month
+    subscription_id = await become_pro(client, sandbox)
+    before = (await sandbox.subscription(subscription_id))["plan_id"]
+    gateway, now = services.billing.gateway, services.billing.now()
+
+    # when Pro's price becomes ₹150 and the catalog is synced
+    pro, dearer = pro_monthly(services, amount=15_000)
+    new_plan = await sync_price(gateway, pro, dearer, now)
+
+    # then ₹150 has a Razorpay plan of its own, the old price keeps its plan, and so does the
+    # subscriber
+    assert new_plan != before
+    assert (await gateway.fetch_plan(new_plan)).amount == 15_000
+    assert await sync_price(gateway, *pro_monthly(services), now) == before
+    assert (await sandbox.subscription(subscription_id))["plan_id"] == before
+    assert await sync_price(gateway, pro, dearer, now) == new_plan

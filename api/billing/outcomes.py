@@ -50,11 +50,14 @@ ALREADY_SUBSCRIBED = Problem(
 INVALID_SIGNATURE = Problem(
     FailureCode.INVALID_SIGNATURE, "The checkout signature does not verify."
 )
-PLAN_NOT_CONFIGURED = Problem(
-    FailureCode.PLAN_NOT_CONFIGURED,
-    "This plan is not configured at Razorpay: set RAZORPAY_PLAN_ID to the plan id that "
-    "`python -m api plans sync` prints, and restart.",
-)
+
+
+def plan_not_configured(plan: str, period: str) -> Problem:
+    return Problem(
+        FailureCode.PLAN_NOT_CONFIGURED,
+        f"{plan} ({period}) has no Razorpay plan yet: run `python -m api plans sync`, which"
+        " creates one for every price of the catalog that has none (no restart needed).",
+    )
 
 
 def unknown_plan(detail: str) -> Problem:

@@ -64,7 +64,7 @@ async def upgrade(billing: Billing, user: User, plan: Plan, price: Price) -> Che
     current = await access_for(user.id, billing.now(), billing.catalog)
     if current.plan != billing.catalog.default_plan.code:
         return outcomes.ALREADY_SUBSCRIBED
-    plan_id = await billing.plans.for_sale(billing.gateway, plan, price)
+    plan_id = await billing.plans.for_sale(billing.gateway, plan, price, billing.now())
     if isinstance(plan_id, Problem):
         return plan_id
     blocked = await first_obstacle(billing, user.id)

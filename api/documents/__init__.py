@@ -9,6 +9,7 @@ from api.documents.events import AccessChange, WebhookClaim, WebhookEvent
 from api.documents.imports import GithubImport
 from api.documents.payments import Payment, Refund, RefundRequest
 from api.documents.rate_slots import RateSlot
+from api.documents.razorpay_plans import RazorpayPlanLink
 from api.documents.reconciliations import ReconciliationRun
 from api.documents.subscriptions import Subscription, SubscriptionObservation, UpgradeClaim
 from api.documents.users import User
@@ -28,6 +29,7 @@ DOCUMENTS: list[type[Document]] = [
     GithubImport,
     RateSlot,
     ReconciliationRun,
+    RazorpayPlanLink,
 ]
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "GithubImport",
     "Payment",
     "RateSlot",
+    "RazorpayPlanLink",
     "ReconciliationRun",
     "Refund",
     "RefundRequest",
