@@ -323,3 +323,28 @@ async def test_a_price_change_makes_a_new_razorpay_plan_and_subscribers_keep_the
     assert await sync_price(gateway, *pro_monthly(services), now) == before
     assert (await sandbox.subscription(subscription_id))["plan_id"] == before
     assert await sync_price(gateway, pro, dearer, now) == new_plan
+
+
+@pytest.mark.parametrize("name", list(CATALOGS))
+async def test_the_beta_override_opens_every_feature_limit_and_level_to_signed_in_users(
+    name: str, settings: Settings, services: Services, tmp_path: Path
+) -> None:
+    # given a service in beta (BETA_OVERRIDE) on this catalog
+    beta = own_app(settings, tmp_path / "beta", policy_dir=CATALOGS[name], beta_override=True)
+    async with beta as app:
+        # when a user who never paid asks what they may use
+        data = (await call(app.client, ENTITLEMENTS))["entitlements"]
+        limit = "chats" if name == "pro-brief" else "projects"
+        lots = await can_use(app.client, limit, q=1000)
+        anonymous = (await app.client.post("/graphql", json={"query": ENTITLEMENTS})).json()
+
+    # then everything is open, and says why
+    top = load_catalog(CATALOGS[name]).plans[-1]
+    assert data["plan"] == {"code": top.code, "name": top.name}
+    assert data["reason"] == "beta"
+    assert all(f["allowed"] for f in data["features"])
+    assert all(x["unlimited"] for x in data["limits"])
+    assert all(level["above"] == [] for level in data["levels"])
+    assert lots["allowed"] is True
+    # and a caller without a token is still refused
+    assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"

@@ -24,6 +24,16 @@ class Access:
     plan: str  # a plan code of the catalog
     access_until: datetime | None
     reason: str
+    beta: bool = False  # the beta override: every feature, limit and level open (BETA_OVERRIDE)
+
+
+BETA = "beta"
+
+
+def beta_access(catalog: Catalog) -> Access:
+    """Everything open while in beta: the top plan's role (which has every feature: the policy
+    check makes each feature some plan's and no plan lose one going up), no read needed."""
+    return Access(catalog.plans[-1].code, None, BETA, beta=True)
 
 
 def never_subscribed(catalog: Catalog) -> Access:

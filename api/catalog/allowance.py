@@ -6,7 +6,7 @@ the plan does not reach, or a quantity larger than the plan's whole limit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from api.catalog.model import UNLIMITED, Catalog, Level, Limit, Plan, Reset
 
@@ -53,6 +53,17 @@ def _cheapest_allowing(catalog: Catalog, limit: Limit, quantity: int) -> Plan | 
         if amount is UNLIMITED or quantity <= amount:
             return plan
     return None
+
+
+def beta_plan(catalog: Catalog) -> Plan:
+    """The top plan as the beta override opens it: every limit unlimited, every level at its
+    top rung."""
+    top = catalog.plans[-1]
+    return replace(
+        top,
+        limits={x.code: UNLIMITED for x in catalog.limits},
+        levels={x.code: x.values[-1] for x in catalog.levels},
+    )
 
 
 def steps_above(catalog: Catalog, plan: Plan, level: Level) -> list[tuple[str, Plan | None]]:

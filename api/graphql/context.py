@@ -9,7 +9,7 @@ from starlette.responses import Response
 from strawberry.types import Info as StrawberryInfo
 
 from api.authz.caller import Caller
-from api.billing.entitlements import Access, access_for, never_subscribed
+from api.billing.entitlements import Access, access_for, beta_access, never_subscribed
 from api.documents import User
 from api.identity.tokens import Principal
 from api.identity.users import user_for
@@ -56,8 +56,10 @@ class Context:
         return await user_for(self.principal, self.services.clock)
 
     async def _load_access(self) -> Access:
-        user = await self._known.get()
         catalog = self.services.catalog
+        if self.principal is not None and self.services.settings.beta_override:
+            return beta_access(catalog)  # no read: in beta, what the user pays for is moot
+        user = await self._known.get()
         if user is None or user.id is None:
             return never_subscribed(catalog)
         return await access_for(user.id, self.services.billing.now(), catalog)

@@ -14,7 +14,13 @@ import strawberry
 
 from api.authz.features import decide, decide_all
 from api.billing import outcomes
-from api.catalog.allowance import Decision, level_decision, limit_decision, steps_above
+from api.catalog.allowance import (
+    Decision,
+    beta_plan,
+    level_decision,
+    limit_decision,
+    steps_above,
+)
 from api.catalog.load import MAX_AMOUNT
 from api.catalog.model import Catalog, Plan
 from api.graphql.context import Info
@@ -114,8 +120,12 @@ def levels_of(catalog: Catalog, plan: Plan) -> list[LevelAccess]:
 
 
 async def viewer_plan(info: Info) -> Plan:
+    """The plan whose limits and levels apply to the viewer (all open under the beta override)."""
     catalog = info.context.services.catalog
-    return catalog.plan((await info.context.access()).plan) or catalog.default_plan
+    access = await info.context.access()
+    if access.beta:
+        return beta_plan(catalog)
+    return catalog.plan(access.plan) or catalog.default_plan
 
 
 @strawberry.type
