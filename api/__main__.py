@@ -203,8 +203,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="make a dev JWT secret in DATA_DIR if there is none (the service makes it at start)",
     )
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
-    plan = commands.add_parser("plans", help="the Pro plan at Razorpay")
-    plan.add_argument("action", choices=["sync"], help="find or create the plan; print its id")
+    plan = commands.add_parser("plans", help="the catalog's prices at Razorpay")
+    plan.add_argument(
+        "action",
+        choices=["sync"],
+        help="find or create a Razorpay plan for every sold price; print one line per price",
+    )
     add_ops_commands(commands)
     # Listed for the help only: main() hands everything after `sandbox` to the sandbox's own
     # parser, since argparse's REMAINDER refuses a first argument that starts with `-` (`--help`).

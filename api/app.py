@@ -17,9 +17,10 @@ from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.routing import BaseRoute, Mount, Route
 
 from api.authz.policy import load_authorizer
-from api.billing.catalog import PRO
 from api.billing.deps import Billing
-from api.billing.plans import PlanResolver
+from api.billing.plans import PlanResolver, configured_plans
+from api.catalog.load import load_catalog
+from api.catalog.model import Catalog
 from api.clock import Clock
 from api.documents import DOCUMENTS, RateSlot
 from api.graphiql.page import OfflineGraphiQL, offline_graphiql
@@ -29,6 +30,7 @@ from api.graphql.view import GraphQLView
 from api.identity.tokens import TokenVerifier
 from api.identity.verifier import token_verifier
 from api.indexes import ensure_indexes
+from api.plan_sync_job import syncing_plans
 from api.ratelimit import Budgets, SlotLimiter
 from api.razorpay_wiring import EmbeddedSandbox, wire_razorpay
 from api.reconcile_job import reconciling
@@ -58,7 +60,9 @@ def create_app(
             "which starts the embedded one."
         )
     configure_logging(settings.log_level)
-    authorizer = load_authorizer(settings.policy_dir)  # a bad policy stops the start, loudly
+    # A bad catalog or policy, or one that disagrees with the other, stops the start, loudly.
+    catalog = load_catalog(settings.policy_dir)
+    authorizer = load_authorizer(settings.policy_dir, catalog)
     verifier = token_verifier(settings)
     razorpay = wire_razorpay(settings, clock, sandbox_overrides)
     billing = Billing(
@@ -66,7 +70,8 @@ def create_app(
         clock=razorpay.clock,
         key_id=razorpay.key_id,
         grace=timedelta(days=settings.grace_days),
-        plans=_plans(settings, auto_sync=razorpay.sandbox is not None),
+        plans=_plans(settings, catalog, auto_sync=razorpay.sandbox is not None),
+        catalog=catalog,
     )
 
     @asynccontextmanager
@@ -84,11 +89,13 @@ def create_app(
                 verifier=verifier,
                 billing=billing,
                 authorizer=authorizer,
+                catalog=catalog,
                 webhook_secret=razorpay.webhook_secret,
                 budgets=_budgets(settings, database, razorpay.clock),
             )
             async with (
                 _running(razorpay.sandbox),
+                syncing_plans(billing, enabled=razorpay.sandbox is not None),
                 reconciling(
                     billing,
                     interval=settings.reconcile_interval,
@@ -136,9 +143,8 @@ def _mongo_client(settings: Settings) -> AsyncMongoClient[dict[str, object]]:
     )
 
 
-def _plans(settings: Settings, *, auto_sync: bool) -> PlanResolver:
-    """RAZORPAY_PLAN_ID names the Pro plan; only the sandbox's is found or created unasked."""
-    configured = {} if settings.razorpay_plan_id is None else {PRO.code: settings.razorpay_plan_id}
+def _plans(settings: Settings, catalog: Catalog, *, auto_sync: bool) -> PlanResolver:
+    configured = configured_plans(catalog, settings.razorpay_plan_id)
     return PlanResolver(configured, auto_sync=auto_sync)
 
 

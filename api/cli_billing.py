@@ -17,9 +17,9 @@ import httpx
 from beanie import init_beanie
 from pymongo import AsyncMongoClient
 
-from api.billing.catalog import PRO
 from api.billing.deps import Billing
-from api.billing.plans import PlanResolver
+from api.billing.plans import PlanResolver, configured_plans
+from api.catalog.load import load_catalog
 from api.clock import Clock, MovableClock, SystemClock
 from api.documents import DOCUMENTS
 from api.gateway.client import RazorpayGateway
@@ -67,13 +67,15 @@ async def billing_of(settings: Settings) -> AsyncIterator[Billing]:
         database = mongo[settings.mongodb_db]
         await init_beanie(database=database, document_models=DOCUMENTS, skip_indexes=True)
         await ensure_indexes(database, DOCUMENTS)
-        configured = {PRO.code: settings.razorpay_plan_id} if settings.razorpay_plan_id else {}
+        catalog = load_catalog(settings.policy_dir)
+        configured = configured_plans(catalog, settings.razorpay_plan_id)
         yield Billing(
             gateway=gateway,
             clock=clock,
             key_id=key_id,
             grace=timedelta(days=settings.grace_days),
             plans=PlanResolver(configured, auto_sync=settings.uses_sandbox),
+            catalog=catalog,
         )
     finally:
         await gateway.aclose()

@@ -1,43 +1,37 @@
-"""`python -m api plans sync`: the Pro plan at Razorpay (or the running service's sandbox)."""
+"""`python -m api plans sync`: every sold price of the catalog at Razorpay (or the running
+service's sandbox), each linked to its Razorpay plan in the service's database."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 
-from api.billing.catalog import PRO
-from api.billing.plans import sync_plan
-from api.gateway.client import RazorpayGateway
-from api.gateway.config import GatewaySettings
-from api.razorpay_wiring import sandbox_required
+from api.billing.plans import sync_catalog
+from api.cli_billing import billing_of
+from api.razorpay_wiring import check_sandbox_installed
 from api.settings import Settings
 
 
-def gateway_settings(settings: Settings) -> GatewaySettings:
-    if not settings.uses_sandbox:
-        assert settings.razorpay_key_id and settings.razorpay_key_secret
-        return GatewaySettings(
-            key_id=settings.razorpay_key_id,
-            key_secret=settings.razorpay_key_secret.get_secret_value(),
-            base_url=settings.razorpay_base_url,
-        )
-    # The sandbox lives inside the running service: `make run` must be going.
-    with sandbox_required():
-        from razorpay_sandbox import load_or_create_credentials
-    credentials = load_or_create_credentials(settings.data_dir)
-    return GatewaySettings(
-        key_id=credentials.key_id,
-        key_secret=credentials.key_secret,
-        base_url=f"http://{settings.public_host}:{settings.port}/sandbox",
-    )
-
-
-async def sync(settings: Settings) -> dict[str, object]:
-    async with RazorpayGateway(gateway_settings(settings)) as gateway:
-        plan = await sync_plan(gateway, PRO)
-    return {"plan_id": plan.id, "name": plan.name, "amount": plan.amount, "currency": plan.currency}
+async def sync(settings: Settings) -> list[dict[str, object]]:
+    """One line per sold price: the plan, its period and price, and the Razorpay plan charging
+    it. Prices that have a plan keep it; a changed price gets a new one."""
+    async with billing_of(settings) as billing:
+        synced = await sync_catalog(billing.gateway, billing.catalog, billing.now())
+    return [
+        {
+            "plan": s.plan.code,
+            "period": s.price.period.value,
+            "interval": s.price.interval,
+            "amount": s.price.amount,
+            "currency": s.price.currency,
+            "plan_id": s.razorpay_plan_id,
+        }
+        for s in synced
+    ]
 
 
 def main(settings: Settings) -> int:
-    print(json.dumps(asyncio.run(sync(settings))))
+    check_sandbox_installed(settings)  # without keys the plans go to the sandbox: say so first
+    for line in asyncio.run(sync(settings)):
+        print(json.dumps(line))
     return 0

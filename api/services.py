@@ -10,6 +10,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from api.authz.policy import Authorizer
 from api.billing.deps import Billing
+from api.catalog.model import Catalog
 from api.clock import Clock
 from api.identity.tokens import TokenVerifier
 from api.ratelimit import Budgets
@@ -25,5 +26,6 @@ class Services:
     verifier: TokenVerifier
     billing: Billing
     authorizer: Authorizer  # the policy in POLICY_DIR, as loaded at start
+    catalog: Catalog  # catalog.toml in POLICY_DIR, as loaded at start (also billing.catalog)
     webhook_secret: str | None  # None refuses every webhook
     budgets: Budgets  # rate limits, kept in the database: shared by every process

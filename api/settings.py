@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     # this much; the rest is for the inbox's own reads and writes and the network.
     webhook_budget_seconds: float = Field(default=3.5, gt=0, le=4.5)
     grace_days: float = Field(default=3.0, ge=0, le=30)
+    # While in beta: every signed-in user has the top plan, every limit unlimited, every level
+    # at its top (reason "beta"), whatever they pay.
+    beta_override: bool = False
     jwt_secret: SecretStr | None = None
     jwt_issuer: str | None = None
     jwt_audience: str | None = None

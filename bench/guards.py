@@ -38,14 +38,14 @@ BUDGET_PERCENT = 10.0
 WARMUP, PAIRS = 20, 400
 QUERY = """query($u: ID!) {
   viewer { id email staffRoles permissions }
-  plans { id name price { amount formatted } features { code plan } }
+  plans { id name prices { price { amount formatted } } features { code plan } }
   subscription { id status accessUntil plan { name } }
   paymentHistory(first: 20) { edges { node { id amount { amount } status amountFlagged
     refunds { id requestedBy } } } }
   payments(userId: $u, first: 20) { edges { node { id status amountFlagged
     refunds { id requestedBy } } } }
-  entitlements { plan features { feature allowed } }
-  canUse(feature: GITHUB_IMPORT) { allowed }
+  entitlements { plan { code } features { feature allowed } }
+  canUse(feature: "github_import") { ... on FeatureAccess { allowed } }
   githubImports(first: 20) { id repositoryUrl status }
   accessChanges(userId: $u, first: 20) { reason at }
 }"""

@@ -18,8 +18,8 @@ from starlette.responses import Response
 from api.authz.caller import Caller
 from api.authz.features import decide
 from api.authz.policy import load_authorizer
-from api.billing.catalog import Feature
-from api.billing.entitlements import NEVER_SUBSCRIBED, Access
+from api.billing.entitlements import Access, never_subscribed
+from api.catalog.load import load_catalog
 from api.documents import User
 from api.graphql.context import Context
 from api.graphql.schema import build_schema
@@ -40,11 +40,11 @@ class Answered(Context):
         return None
 
     async def _load_access(self) -> Access:
-        return NEVER_SUBSCRIBED
+        return never_subscribed(self.services.catalog)
 
 
-async def _free() -> bool:
-    return False
+async def _free() -> str:
+    return "free"
 
 
 def context(services: Services) -> Context:
@@ -63,7 +63,11 @@ async def _batch(step: Callable[[], Awaitable[Any]]) -> list[float]:
 
 
 async def measure() -> dict[str, Any]:
-    services = cast(Services, SimpleNamespace(authorizer=load_authorizer(ROOT / "policies")))
+    catalog = load_catalog(ROOT / "policies")
+    authorizer = load_authorizer(ROOT / "policies", catalog)
+    services = cast(Services, SimpleNamespace(authorizer=authorizer, catalog=catalog))
+    github_import = catalog.feature("github_import")
+    assert github_import is not None
     schema = build_schema(production=True)
 
     async def execute() -> None:
@@ -71,7 +75,7 @@ async def measure() -> dict[str, Any]:
         assert result.errors is None, result.errors
 
     async def decision() -> None:
-        await decide(Caller(services.authorizer, FREE, _free), Feature.GITHUB_IMPORT)
+        await decide(Caller(services.authorizer, FREE, _free), catalog, github_import)
 
     for _ in range(WARMUP):
         await execute()

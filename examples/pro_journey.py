@@ -33,7 +33,7 @@ def api_url() -> str:
 API = api_url()
 TIMEOUT = 30
 JUST_PAST = 60  # seconds past a charge time, so the charge has run
-STATE = """{ entitlements { plan accessUntil } subscription { id status accessUntil
+STATE = """{ entitlements { plan { code } accessUntil } subscription { id status accessUntil
   cancelAtPeriodEnd nextChargeAt } paymentHistory(first: 10) { edges { node { id status
   refunded { amount } } } } }"""
 UPGRADE = """mutation { upgrade {
@@ -87,7 +87,7 @@ def state(bearer: str) -> dict[str, Any]:
 
 def plan_and_status(bearer: str) -> tuple[str, str | None]:
     found = state(bearer)
-    return found["entitlements"]["plan"], (found["subscription"] or {}).get("status")
+    return found["entitlements"]["plan"]["code"], (found["subscription"] or {}).get("status")
 
 
 def advance_past(at_iso: str) -> None:
@@ -133,14 +133,14 @@ def renewals_then_halted(run_id: str) -> None:
     expect("  payments after a month", len(state(user)["paymentHistory"]["edges"]), 2)
     run("sandbox", "next-charge", subscription, "--fail", "card_declined", "--count", "4")
     advance_past(state(user)["subscription"]["nextChargeAt"])
-    expect("  failed renewal: still Pro in grace", plan_and_status(user), ("PRO", "PENDING"))
+    expect("  failed renewal: still Pro in grace", plan_and_status(user), ("pro", "PENDING"))
     for retry in (1, 2):
         advance_past(state(user)["subscription"]["nextChargeAt"])
-        expect(f"  retry {retry} failed: still Pro", plan_and_status(user), ("PRO", "PENDING"))
+        expect(f"  retry {retry} failed: still Pro", plan_and_status(user), ("pro", "PENDING"))
     advance_past(state(user)["subscription"]["nextChargeAt"])
     print(f"  access was until {state(user)['entitlements']['accessUntil']} (period end + grace)")
     # The fourth failure comes on T+3, when the default three days of grace end too.
-    expect("  fourth failure: halted, free", plan_and_status(user), ("FREE", "HALTED"))
+    expect("  fourth failure: halted, free", plan_and_status(user), ("free", "HALTED"))
     expect(
         "  import refused again",
         gql(user, IMPORT)["errors"][0]["extensions"]["code"],
@@ -154,9 +154,9 @@ def cancel_at_period_end(run_id: str) -> None:
     buy_pro(user)
     cancelled = gql(user, CANCEL, end=True)["data"]["cancelSubscription"]
     expect("  cancelled at period end", cancelled["cancelAtPeriodEnd"], True)
-    expect("  still Pro", plan_and_status(user), ("PRO", "ACTIVE"))
+    expect("  still Pro", plan_and_status(user), ("pro", "ACTIVE"))
     advance_past(cancelled["accessUntil"])
-    expect("  period over", plan_and_status(user), ("FREE", "CANCELLED"))
+    expect("  period over", plan_and_status(user), ("free", "CANCELLED"))
     expect("  payments", len(state(user)["paymentHistory"]["edges"]), 1)
 
 
@@ -164,8 +164,8 @@ def refunds(run_id: str) -> None:
     print("3. full refund revoking access; 4. partial refund keeping it")
     staff = token(f"support-{run_id}", "support")
     for name, amount, access, after in (
-        ("revoked", None, "REVOKE_NOW", ("FREE", "CANCELLED")),
-        ("partial", 2500, "KEEP", ("PRO", "ACTIVE")),
+        ("revoked", None, "REVOKE_NOW", ("free", "CANCELLED")),
+        ("partial", 2500, "KEEP", ("pro", "ACTIVE")),
     ):
         user = token(f"{name}-{run_id}")
         buy_pro(user)

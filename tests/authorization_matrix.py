@@ -106,7 +106,7 @@ UNION = "__typename ... on Failure { code }"
 
 ROWS: tuple[Row, ...] = (
     Row("Query.viewer", "{ viewer { id permissions } }", everyone("ok", anonymous="null")),
-    Row("Query.plans", "{ plans { id features { code plan } } }", everyone("items:1")),
+    Row("Query.plans", "{ plans { id features { code plan } } }", everyone("items:2")),
     Row("Query.checkoutConfig", "{ checkoutConfig { scriptUrl } }", everyone("ok")),
     Row(
         "Query.subscription",
@@ -124,8 +124,12 @@ ROWS: tuple[Row, ...] = (
         signed_in(FORBID, support="edges:1", admin="edges:1"),
         target_user,
     ),
-    Row("Query.entitlements", "{ entitlements { plan } }", signed_in("ok")),
-    Row("Query.canUse", "{ canUse(feature: GITHUB_IMPORT) { allowed } }", signed_in("ok")),
+    Row("Query.entitlements", "{ entitlements { plan { code } } }", signed_in("ok")),
+    Row(
+        "Query.canUse",
+        '{ canUse(feature: "github_import") { ... on FeatureAccess { allowed } } }',
+        signed_in("ok"),
+    ),
     Row("Query.githubImports", "{ githubImports { id } }", signed_in(UPGRADE, pro="items:0")),
     Row(
         "Query.accessChanges",

@@ -34,9 +34,9 @@ REFUND = """mutation($id: String!, $amount: Int, $access: RefundAccess!, $key: S
   ... on Failure { code message retryable } } }"""
 
 SUBSCRIPTION = """{ subscription { id status accessUntil accessReason cancelAtPeriodEnd nextChargeAt
-  currentPeriod { start end } plan { name price { amount currency formatted } } } }"""
+  currentPeriod { start end } period plan { code name prices { price { formatted } } } } }"""
 
-ENTITLEMENTS = """{ entitlements { plan accessUntil reason
+ENTITLEMENTS = """{ entitlements { plan { code } accessUntil reason
   features { feature allowed reason requiredPlan } } }"""
 
 HISTORY = """query($first: Int!, $after: String) { paymentHistory(first: $first, after: $after) {
@@ -111,7 +111,7 @@ async def refund(
 
 async def plan_of(client: httpx.AsyncClient, *, user: str = "user-1") -> str:
     data = await call(client, ENTITLEMENTS, user=user)
-    plan: str = data["entitlements"]["plan"]
+    plan: str = data["entitlements"]["plan"]["code"]
     return plan
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from api.authz.policy import Authorizer, load_authorizer
+from api.catalog.load import load_catalog
+
 POLICIES = Path(__file__).resolve().parent.parent / "policies"
 
 
@@ -17,3 +20,8 @@ def copy_of_policies(tmp_path: Path, *, edit: dict[str, str]) -> Path:
     kept = [edit.get(line, line) for line in lines]
     (copied / "policy.csv").write_text("\n".join(line for line in kept if line) + "\n")
     return copied
+
+
+def authorizer_of(policy_dir: Path) -> Authorizer:
+    """The policy of `policy_dir`, checked against the catalog beside it, as a start does."""
+    return load_authorizer(policy_dir, load_catalog(policy_dir))

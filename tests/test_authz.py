@@ -7,28 +7,27 @@ import asyncio
 import pytest
 
 from api.authz.caller import Caller, Verdict
-from api.authz.policy import load_authorizer
 from api.identity.tokens import Principal
-from tests.policy_files import POLICIES
+from tests.policy_files import POLICIES, authorizer_of
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
 class GrantReads:
-    """Stands in for the one database read of the Pro grant, and counts it."""
+    """Stands in for the one database read of the user's plan, and counts it."""
 
     def __init__(self, *, pro: bool) -> None:
         self.pro = pro
         self.reads = 0
 
-    async def __call__(self) -> bool:
+    async def __call__(self) -> str:
         self.reads += 1
         await asyncio.sleep(0)  # let concurrent callers overlap, as sibling fields do
-        return self.pro
+        return "pro" if self.pro else "free"
 
 
-async def _no() -> bool:
-    return False
+async def _no() -> str:
+    return "free"
 
 
 def caller(
@@ -36,7 +35,7 @@ def caller(
 ) -> tuple[Caller, GrantReads]:
     reads = GrantReads(pro=pro)
     principal = Principal(subject="user-1", staff_roles=staff) if signed_in else None
-    return Caller(load_authorizer(POLICIES), principal, reads), reads
+    return Caller(authorizer_of(POLICIES), principal, reads), reads
 
 
 @pytest.mark.parametrize(
@@ -103,7 +102,7 @@ async def test_a_verdict_that_needs_no_read_is_settled_without_awaiting() -> Non
 
 async def test_each_role_object_action_is_enforced_once_per_process() -> None:
     # given a fresh authorizer and many requests asking the same things
-    authorizer = load_authorizer(POLICIES)
+    authorizer = authorizer_of(POLICIES)
     staff = Principal(subject="staff-1", staff_roles=frozenset({"support"}))
     for _ in range(50):
         request = Caller(authorizer, staff, _no)
@@ -116,21 +115,21 @@ async def test_each_role_object_action_is_enforced_once_per_process() -> None:
 
 
 async def test_effective_permissions_include_inherited_grants() -> None:
-    authorizer = load_authorizer(POLICIES)
+    authorizer = authorizer_of(POLICIES)
 
     free = {str(p) for p in authorizer.permissions(frozenset({"free"}))}
     pro = {str(p) for p in authorizer.permissions(frozenset({"free", "pro"}))}
 
     assert {"plan:read", "viewer:read", "payment:read"} <= free
     assert "feature:github_import" not in free
-    assert pro - free == {"feature:github_import"}
+    assert pro - free == {"feature:github_import", "feature:priority_support"}
 
 
 async def test_an_authorizer_remembers_a_decision_it_has_made() -> None:
-    authorizer = load_authorizer(POLICIES)
-    roles = frozenset({"free", "pro"})
+    authorizer = authorizer_of(POLICIES)
+    roles = frozenset({"free", "support"})
 
-    decided = [authorizer.allows(roles, "feature", "github_import") for _ in range(100)]
+    decided = [authorizer.allows(roles, "payment", "read_any") for _ in range(100)]
 
     assert decided == [True] * 100
-    assert authorizer.enforcements == 2  # free (no), then pro (yes); never again
+    assert authorizer.enforcements == 2  # free (no), then support (yes); never again

@@ -97,7 +97,7 @@ async def test_nesting_up_to_the_bound_is_served(client: httpx.AsyncClient) -> N
     response = await client.post("/graphql", content=within, headers=JSON)
 
     assert response.status_code == 200
-    assert response.json()["data"] == {"plans": [{"id": "pro"}]}
+    assert response.json()["data"] == {"plans": [{"id": "free"}, {"id": "pro"}]}
 
 
 async def test_a_missing_query_is_a_400(client: httpx.AsyncClient) -> None:
@@ -136,7 +136,7 @@ async def test_json_with_a_charset_is_read(client: httpx.AsyncClient) -> None:
         "/graphql", content=body, headers={"content-type": "application/json; charset=utf-8"}
     )
 
-    assert response.json() == {"data": {"plans": [{"id": "pro"}]}}
+    assert response.json() == {"data": {"plans": [{"id": "free"}, {"id": "pro"}]}}
 
 
 @pytest.mark.parametrize(

@@ -22,14 +22,14 @@ async def test_cancel_at_period_end_keeps_pro_until_the_period_ends(
     # then they stay Pro, nothing more is due, and Razorpay still shows it active
     assert cancelled["cancelAtPeriodEnd"] is True
     assert cancelled["nextChargeAt"] is None
-    assert await plan_of(client) == "PRO"
+    assert await plan_of(client) == "pro"
     assert (await sandbox.subscription(subscription_id))["status"] == "active"
 
     # and when the period ends they are free, with no further payment
     await sandbox.advance(days=32)
     after = (await call(client, SUBSCRIPTION))["subscription"]
     assert after["status"] == "CANCELLED"
-    assert await plan_of(client) == "FREE"
+    assert await plan_of(client) == "free"
 
 
 async def test_cancel_now_ends_pro_at_once(
@@ -40,7 +40,7 @@ async def test_cancel_now_ends_pro_at_once(
     cancelled = (await call(client, CANCEL, end=False))["cancelSubscription"]
 
     assert cancelled["status"] == "CANCELLED"
-    assert await plan_of(client) == "FREE"
+    assert await plan_of(client) == "free"
     assert (await sandbox.subscription(subscription_id))["status"] == "cancelled"
 
 

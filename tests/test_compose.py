@@ -20,7 +20,7 @@ def compose() -> dict[str, Any]:
 def test_the_api_gets_every_setting_a_deployment_needs() -> None:
     environment = compose()["services"]["api"]["environment"]
 
-    # then the plan id reaches it (without it every upgrade is PLAN_NOT_CONFIGURED)
+    # then the optional plan id override reaches it
     assert "RAZORPAY_PLAN_ID" in environment
     for name in ("MONGODB_URI", "RAZORPAY_KEY_ID", "RAZORPAY_KEY_SECRET", "JWT_SECRET"):
         assert name in environment

@@ -82,7 +82,7 @@ async def test_confirm_and_webhook_in_either_order_record_one_payment_and_one_gr
     assert await Payment.count() == 1
     grants = await AccessChange.find(AccessChange.before == None).to_list()  # noqa: E711
     assert len(grants) == 1
-    assert await plan_of(client) == "PRO"
+    assert await plan_of(client) == "pro"
 
 
 async def final_state(
@@ -189,6 +189,6 @@ async def test_every_webhook_twice_and_newest_first_gives_the_same_final_state(
     # then each was accepted, and the user sees exactly what they saw before
     assert {a.status_code for a in answers} == {200}
     assert await seen_by_the_user(client) == as_it_happened
-    assert as_it_happened[0] == "CANCELLED" and as_it_happened[3] == "FREE"
+    assert as_it_happened[0] == "CANCELLED" and as_it_happened[3] == "free"
     assert [p[2:4] for p in as_it_happened[2]] == [("captured", 0), ("partially_refunded", 2500)]
     assert await WebhookEvent.find(WebhookEvent.status == "failed").count() == 0

@@ -218,8 +218,8 @@ async def test_the_limits_come_from_the_settings(
     async with in_process(app) as http:
         # when queries at and just past each limit are asked
         within = await graphql(http, "{ plans { id name } }")
-        too_big = await graphql(http, "{ plans { id name interval } }")
-        too_deep = await graphql(http, "{ plans { price { amount } } }")
+        too_big = await graphql(http, "{ plans { id name rank } }")
+        too_deep = await graphql(http, "{ plans { prices { period } } }")
 
     # then only the ones within both pass
     assert "errors" not in within.json()

@@ -85,8 +85,8 @@ async def test_github_import_needs_pro_works_once_paid_and_stops_when_access_end
     assert [e["extensions"] for e in refused] == [
         {
             "code": "UPGRADE_REQUIRED",
-            "feature": "GITHUB_IMPORT",
-            "plan": "PRO",
+            "feature": "github_import",
+            "plan": "pro",
             "permission": "feature:github_import",
         }
     ]

@@ -10,13 +10,12 @@ import pytest
 import strawberry
 
 from api.authz.caller import Caller
-from api.authz.policy import load_authorizer
 from api.graphql.guards import guard, guards_of
 from api.graphql.schema import build_schema
 from api.identity.tokens import Principal
 from api.services import Services
 from tests.billing_calls import STAFF_PAYMENTS, become_pro, call, user_id
-from tests.policy_files import POLICIES
+from tests.policy_files import POLICIES, authorizer_of
 from tests.sandbox_driver import SandboxDriver
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -47,13 +46,16 @@ OPEN_TYPE_FIELDS: dict[str, frozenset[str]] = {
     "CheckoutDetails": frozenset(
         {"description", "keyId", "name", "prefillEmail", "subscriptionId"}
     ),
-    "Entitlements": frozenset({"accessUntil", "features", "plan", "reason"}),
+    "CurrentPeriod": frozenset({"end", "start"}),
+    "Entitlements": frozenset({"accessUntil", "features", "levels", "limits", "plan", "reason"}),
     "Failure": frozenset({"code", "message", "retryable"}),
     "FeatureAccess": frozenset({"allowed", "feature", "name", "reason", "requiredPlan"}),
-    "FeatureInfo": frozenset({"code", "name", "plan"}),
     "GithubImport": frozenset(
         {"id", "owner", "repository", "repositoryUrl", "requestedAt", "status"}
     ),
+    "LevelAccess": frozenset({"above", "code", "name", "value"}),
+    "LevelStep": frozenset({"plan", "value"}),
+    "LimitAccess": frozenset({"code", "kind", "limit", "name", "reset", "unlimited"}),
     "Money": frozenset({"amount", "currency", "formatted"}),
     "PageInfo": frozenset({"endCursor", "hasNextPage"}),
     "Payment": frozenset(
@@ -75,8 +77,13 @@ OPEN_TYPE_FIELDS: dict[str, frozenset[str]] = {
     ),
     "PaymentConnection": frozenset({"edges", "pageInfo"}),
     "PaymentEdge": frozenset({"cursor", "node"}),
-    "Period": frozenset({"end", "start"}),
-    "Plan": frozenset({"code", "features", "id", "interval", "name", "price"}),
+    "Plan": frozenset(
+        {"code", "features", "id", "levels", "limits", "name", "prices", "rank", "trialDays"}
+    ),
+    "PlanFeature": frozenset({"code", "included", "name", "plan"}),
+    "PlanLevel": frozenset({"code", "name", "value"}),
+    "PlanLimit": frozenset({"amount", "code", "kind", "name", "reset", "unlimited"}),
+    "PlanPrice": frozenset({"interval", "period", "price"}),
     "Refund": frozenset({"amount", "createdAt", "id", "reason", "speed", "status"}),
     # Its owner's own (the user id too), or staff's through the queue.
     "RefundRequest": frozenset(
@@ -105,6 +112,7 @@ OPEN_TYPE_FIELDS: dict[str, frozenset[str]] = {
             "currentPeriod",
             "id",
             "nextChargeAt",
+            "period",
             "plan",
             "status",
         }
@@ -178,15 +186,15 @@ async def run(query: str, caller: Caller) -> Any:
 def caller_for(
     authorizer: Any, *, staff: frozenset[str] = frozenset(), pro: bool = False
 ) -> Caller:
-    async def is_pro() -> bool:
-        return pro
+    async def current_plan() -> str:
+        return "pro" if pro else "free"
 
-    return Caller(authorizer, Principal(subject="someone", staff_roles=staff), is_pro)
+    return Caller(authorizer, Principal(subject="someone", staff_roles=staff), current_plan)
 
 
 async def test_a_query_full_of_guarded_fields_pays_one_enforce_per_distinct_decision() -> None:
     # given a fresh authorizer and a support caller
-    authorizer = load_authorizer(POLICIES)
+    authorizer = authorizer_of(POLICIES)
     support = caller_for(authorizer, staff=frozenset({"support"}))
 
     # when they read 50 items with two guarded fields each
@@ -200,7 +208,7 @@ async def test_a_query_full_of_guarded_fields_pays_one_enforce_per_distinct_deci
 
 
 async def test_a_sync_field_that_needs_the_pro_grant_waits_for_it() -> None:
-    authorizer = load_authorizer(POLICIES)
+    authorizer = authorizer_of(POLICIES)
     pro_staff = caller_for(authorizer, staff=frozenset({"support"}), pro=True)
     free_staff = caller_for(authorizer, staff=frozenset({"support"}))
 
@@ -213,15 +221,15 @@ async def test_a_sync_field_that_needs_the_pro_grant_waits_for_it() -> None:
     assert [e.extensions for e in denied.errors] == [
         {
             "code": "UPGRADE_REQUIRED",
-            "feature": "GITHUB_IMPORT",
-            "plan": "PRO",
+            "feature": "github_import",
+            "plan": "pro",
             "permission": "feature:github_import",
         }
     ]
 
 
 async def test_a_denied_type_field_is_an_error_at_that_field_and_the_rest_resolves() -> None:
-    support = caller_for(load_authorizer(POLICIES), staff=frozenset({"support"}))
+    support = caller_for(authorizer_of(POLICIES), staff=frozenset({"support"}))
 
     result = await run("{ items(count: 2) { internals proOnly } }", support)
 

@@ -15,9 +15,9 @@ from tests.builders import graphql
 from tests.conftest import make_settings
 from tests.serving import in_process
 
-ENUM = "Value 'GITHUB_IMPRT' does not exist in 'FeatureCode' enum."
-ENUM_HINT = " Did you mean the enum value 'GITHUB_IMPORT'?"
-CAN_USE = "query($f: FeatureCode!) { canUse(feature: $f) { allowed } }"
+ENUM = "Value 'MONTHY' does not exist in 'Period' enum."
+ENUM_HINT = " Did you mean the enum value 'MONTHLY'?"
+UPGRADE = "mutation($p: Period!) { upgrade(period: $p) { __typename } }"
 
 # (document, variables, what prod says, the hint dev adds to it)
 CASES = {
@@ -27,15 +27,15 @@ CASES = {
         "Unknown argument 'frist' on field 'Query.paymentHistory'.",
         " Did you mean 'first'?",
     ),
-    "enum literal": ("{ canUse(feature: GITHUB_IMPRT) { allowed } }", None, ENUM, ENUM_HINT),
+    "enum literal": ("mutation { upgrade(period: MONTHY) { __typename } }", None, ENUM, ENUM_HINT),
     "enum variable": (
-        CAN_USE,
-        {"f": "GITHUB_IMPRT"},
-        "Variable '$f' has invalid value: " + ENUM,
+        UPGRADE,
+        {"p": "MONTHY"},
+        "Variable '$p' has invalid value: " + ENUM,
         ENUM_HINT,
     ),
     "enum default": (
-        "query($f: FeatureCode! = GITHUB_IMPRT) { canUse(feature: $f) { allowed } }",
+        "mutation($p: Period! = MONTHY) { upgrade(period: $p) { __typename } }",
         None,
         ENUM,
         ENUM_HINT,

@@ -24,7 +24,7 @@ async def test_confirming_another_users_checkout_is_not_found_and_changes_nothin
 
     # then it is not found, and user-2 got nothing
     assert result["code"] == "NOT_FOUND"
-    assert await plan_of(client, user="user-2") == "FREE"
+    assert await plan_of(client, user="user-2") == "free"
     assert await payments_of(client, user="user-2") == []
 
 
@@ -52,5 +52,5 @@ async def test_a_tampered_checkout_signature_is_refused(
     assert result["code"] == "INVALID_SIGNATURE"
     assert await Payment.count() == 0
     assert await AccessChange.count() == 0
-    assert await plan_of(client) == "FREE"
+    assert await plan_of(client) == "free"
     assert "subscription.activated" in await sandbox.release()

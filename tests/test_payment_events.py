@@ -122,7 +122,7 @@ async def test_a_payment_captured_before_the_subscription_events_is_the_subscrip
     assert "subscription.activated" in await sandbox.release()
     assert made["__typename"] == "Refund"
     assert (await sandbox.subscription(checkout["subscriptionId"]))["status"] == "cancelled"
-    assert await plan_of(client) == "FREE"
+    assert await plan_of(client) == "free"
 
 
 async def test_a_payment_first_seen_without_its_subscription_is_linked_and_checked_later(

@@ -7,13 +7,14 @@ from pathlib import Path
 import pytest
 
 from api.authz.features import FEATURE
-from api.authz.policy import load_authorizer
-from api.authz.roles import KNOWN_ROLES
-from api.billing.catalog import Feature
+from api.authz.roles import known_roles
+from api.catalog.load import load_catalog
 from api.graphql.guards import guards_of
 from api.graphql.schema import build_schema
 from api.settings import ConfigurationError
-from tests.policy_files import POLICIES, copy_of_policies
+from tests.policy_files import POLICIES, authorizer_of, copy_of_policies
+
+TIERS = POLICIES.parent / "examples" / "catalogs" / "workspace-tiers"
 
 
 @pytest.mark.parametrize(
@@ -29,12 +30,13 @@ from tests.policy_files import POLICIES, copy_of_policies
         ("free", "subscription:cancel", True),
         ("free", "payment:read", True),
         ("free", "entitlement:read", True),
-        ("free", "feature:projects", True),
         ("free", "feature:github_import", False),
+        ("free", "feature:priority_support", False),
         ("free", "payment:read_any", False),
         ("free", "payment:refund", False),
         ("free", "payment:audit", False),
         ("pro", "feature:github_import", True),
+        ("pro", "feature:priority_support", True),
         ("pro", "payment:read", True),  # inherited from free
         ("pro", "plan:read", True),  # inherited from anonymous, through free
         ("pro", "payment:refund", False),
@@ -53,24 +55,25 @@ from tests.policy_files import POLICIES, copy_of_policies
 def test_the_policy_grants_exactly_this(role: str, permission: str, allowed: bool) -> None:
     obj, act = permission.split(":")
 
-    assert load_authorizer(POLICIES).allows(frozenset({role}), obj, act) is allowed
+    assert authorizer_of(POLICIES).allows(frozenset({role}), obj, act) is allowed
 
 
 def test_every_role_in_an_inheritance_line_is_known_and_has_grants_of_its_own() -> None:
-    authorizer = load_authorizer(POLICIES)
+    authorizer = authorizer_of(POLICIES)
     in_g_lines = {role for line in authorizer.inheritance() for role in line}
     with_grants = {role for role, _ in authorizer.grants()}
+    known = known_roles(authorizer.plans)
 
-    assert in_g_lines <= KNOWN_ROLES
+    assert in_g_lines <= known
     assert in_g_lines - with_grants == set()  # a typo here would silently deny
-    assert with_grants == KNOWN_ROLES
+    assert with_grants == known
 
 
 def test_every_permission_a_guard_names_is_granted_and_every_grant_is_used() -> None:
-    authorizer = load_authorizer(POLICIES)
+    authorizer = authorizer_of(POLICIES)
     guarded = {g for g in guards_of(build_schema()).values() if g is not None}
     granted = {str(permission) for _, permission in authorizer.grants()}
-    features = {f"{FEATURE}:{feature.value}" for feature in Feature}
+    features = {f"{FEATURE}:{feature.code}" for feature in load_catalog(POLICIES).features}
 
     assert guarded - granted == set(), "a guard names a permission no role has"
     assert granted - guarded - features == set(), "a grant no guard or feature uses"
@@ -91,7 +94,7 @@ def test_a_doubtful_policy_stops_the_start(
     policy_dir = copy_of_policies(tmp_path, edit=edit)
 
     with pytest.raises(ConfigurationError, match=complaint):
-        load_authorizer(policy_dir)
+        authorizer_of(policy_dir)
 
 
 def test_a_model_with_deny_rules_stops_the_start(tmp_path: Path) -> None:
@@ -105,9 +108,54 @@ def test_a_model_with_deny_rules_stops_the_start(tmp_path: Path) -> None:
     )
 
     with pytest.raises(ConfigurationError, match="grants only"):
-        load_authorizer(policy_dir)
+        authorizer_of(policy_dir)
 
 
 def test_a_missing_policy_directory_stops_the_start(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match=r"POLICY_DIR=.*missing"):
-        load_authorizer(tmp_path / "nowhere")
+        authorizer_of(tmp_path / "nowhere")
+
+
+@pytest.mark.parametrize(
+    ("edit", "complaint"),
+    [
+        (
+            {
+                "g, pro, free": "",
+                "p, pro, feature, github_import": "",
+                "p, pro, feature, priority_support": "",
+            },
+            "plan 'pro' is no role in policy.csv",
+        ),
+        (
+            {"p, pro, feature, priority_support": "p, pro, feature, projects"},
+            "policy grants feature 'projects', which catalog.toml lacks",
+        ),
+        (
+            {"p, pro, feature, priority_support": ""},
+            "feature 'priority_support' is granted to no plan",
+        ),
+        (
+            {
+                "g, pro, free": "",
+                "p, pro, feature, github_import": "p, free, feature, github_import",
+            },
+            "plan 'pro' lacks feature 'github_import' that 'free' has",
+        ),
+    ],
+    ids=["plan-without-role", "unknown-feature", "feature-of-no-plan", "upgrade-loses-a-feature"],
+)
+def test_a_policy_that_disagrees_with_the_catalog_stops_the_start(
+    tmp_path: Path, edit: dict[str, str], complaint: str
+) -> None:
+    policy_dir = copy_of_policies(tmp_path, edit=edit)
+
+    with pytest.raises(ConfigurationError, match=complaint):
+        authorizer_of(policy_dir)
+
+
+@pytest.mark.parametrize("policy_dir", [POLICIES, TIERS], ids=["default", "workspace-tiers"])
+def test_every_shipped_policy_agrees_with_its_catalog(policy_dir: Path) -> None:
+    authorizer = authorizer_of(policy_dir)
+
+    assert authorizer.plans == tuple(p.code for p in load_catalog(policy_dir).plans)

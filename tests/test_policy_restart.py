@@ -22,8 +22,8 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 SUPPORT = token(sub="staff-restart", roles=["support"])
 FREE = token(sub="free-restart")
 REFUND_UNKNOWN = {"id": "pay_RestartUnknown01", "access": "KEEP", "key": "restart-refund-01"}
-FEATURES = """{ plans { features { code plan } }
-  canUse(feature: GITHUB_IMPORT) { allowed reason requiredPlan } }"""
+FEATURES = """{ plans { features { code included plan } }
+  canUse(feature: "github_import") { ... on FeatureAccess { allowed reason requiredPlan } } }"""
 
 
 def settings_on(policy_dir: Path, mongodb_uri: str, database_name: str, tmp: Path) -> Settings:
@@ -78,11 +78,12 @@ async def test_moving_a_feature_to_the_free_plan_is_a_policy_edit(
         data = await ask(http, FEATURES, FREE)
 
     # then the plans and the decision both follow the policy
-    assert {"code": "GITHUB_IMPORT", "plan": "FREE"} in data["plans"][0]["features"]
+    free_plan = {"code": "github_import", "included": True, "plan": "free"}
+    assert free_plan in data["plans"][0]["features"]
     assert data["canUse"] == {
         "allowed": True,
         "reason": "included in every plan",
-        "requiredPlan": "FREE",
+        "requiredPlan": "free",
     }
 
 
@@ -93,3 +94,16 @@ async def test_a_service_with_no_policy_does_not_start(
 
     with pytest.raises(ConfigurationError, match="POLICY_DIR"):
         create_app(settings)
+
+
+async def test_a_service_with_a_bad_catalog_does_not_start_and_names_the_problem(
+    mongodb_uri: str, database_name: str, tmp_path: Path
+) -> None:
+    # given the policy as it is, beside a catalog whose Pro costs 50 paise
+    edited = copy_of_policies(tmp_path, edit={})
+    catalog = edited / "catalog.toml"
+    catalog.write_text(catalog.read_text().replace("amount = 10000", "amount = 50"))
+
+    # when a service starts on it, then it refuses, naming the file and the price
+    with pytest.raises(ConfigurationError, match=r"catalog\.toml: plans\.pro\.prices\[0\]\.amount"):
+        create_app(settings_on(edited, mongodb_uri, database_name, tmp_path))

@@ -21,7 +21,6 @@ from asgi_lifespan import LifespanManager
 from strawberry.types.base import StrawberryObjectDefinition
 
 from api.app import create_app
-from api.cli_plans import sync
 from api.clock import MovableClock
 from api.documents import RateSlot, Subscription, User
 from api.graphql.guards import Guard
@@ -32,6 +31,7 @@ from api.settings import Settings
 from tests.billing_calls import UPGRADE
 from tests.builders import graphql, token
 from tests.conftest import make_settings
+from tests.plans_command import plans_sync
 from tests.sandbox_driver import SandboxDriver
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -172,7 +172,7 @@ async def test_two_processes_on_one_database_share_one_budget(
     settings: Settings, services: Services, sandbox: SandboxDriver, tmp_path: Path
 ) -> None:
     # given two processes behind a load balancer, 3 upgrades an hour per user
-    plan = await sync(settings)
+    (plan,) = await plans_sync(settings)  # the default catalog sells Pro monthly only
     shared = process_settings(
         settings, tmp_path, rate_limit_upgrade="3/1h", **razorpay_of(settings, str(plan["plan_id"]))
     )

@@ -59,7 +59,7 @@ async def test_reconcile_repairs_a_missed_renewal_and_a_dashboard_refund(
     razorpays = await sandbox.payments_of(subscription_id)
     assert len(razorpays) == 2
     # the service is wrong: the renewal unseen, so the paid-for user is free, and a refund missing
-    assert await plan_of(client) == "FREE"
+    assert await plan_of(client) == "free"
     assert await ours(client) == {first["id"]: []}
 
     # when reconciliation runs
@@ -67,7 +67,7 @@ async def test_reconcile_repairs_a_missed_renewal_and_a_dashboard_refund(
 
     # then the service matches Razorpay, and says what it repaired
     assert await ours(client) == razorpays
-    assert await plan_of(client) == "PRO"
+    assert await plan_of(client) == "pro"
     drifts = {finding.drift for finding in report.findings}
     assert drifts == {
         Drift.PAYMENT_MISSING,
@@ -92,14 +92,14 @@ async def test_reconcile_ends_access_cancelled_in_the_dashboard(
     await sandbox.drop()
     await sandbox.dashboard_cancel(subscription_id)
     assert (await sandbox.subscription(subscription_id))["status"] == "cancelled"
-    assert await plan_of(client) == "PRO"  # wrong
+    assert await plan_of(client) == "pro"  # wrong
 
     # when reconciliation runs twice
     report = await reconciled(services)
     again = await reconciled(services)
 
     # then the user is free, the subscription cancelled, by reconciliation, and only once
-    assert await plan_of(client) == "FREE"
+    assert await plan_of(client) == "free"
     assert (await call(client, SUBSCRIPTION))["subscription"]["status"] == "CANCELLED"
     assert [(f.drift, f.ours, f.razorpays) for f in report.findings[:1]] == [
         (Drift.SUBSCRIPTION_STATUS, "active/1", "cancelled/1")
@@ -126,7 +126,7 @@ async def test_a_dry_run_reports_drift_and_repairs_nothing(
     # then it reports the drift, and the service is as wrong as before
     assert report is not None
     assert [(f.drift, f.repaired) for f in report.findings] == [(Drift.SUBSCRIPTION_STATUS, False)]
-    assert await plan_of(client) == "PRO"
+    assert await plan_of(client) == "pro"
 
 
 async def test_the_reconcile_command_reports_a_dry_run_as_json(
@@ -156,4 +156,4 @@ async def test_the_reconcile_command_reports_a_dry_run_as_json(
     report = json.loads(out)
     assert (report["dry_run"], report["repaired"]) == (True, 0)
     assert [f["drift"] for f in report["findings"]] == ["subscription_status"]
-    assert await plan_of(client) == "PRO"
+    assert await plan_of(client) == "pro"

@@ -114,7 +114,7 @@ async def test_an_approved_full_refund_that_revokes_access_refunds_and_ends_pro(
     assert (payment["status"], payment["refunded"]["amount"]) == ("refunded", 10000)
     assert [r["id"] for r in payment["refunds"]] == [decided["refundId"]]
     assert payment["refunds"][0]["reason"] == "I did not mean to subscribe"
-    assert await plan_of(client) == "FREE"
+    assert await plan_of(client) == "free"
     assert await owners_requests(client) == [
         {"id": asked["id"], "status": "APPROVED", "note": None, "refundId": decided["refundId"]}
     ]
@@ -141,7 +141,7 @@ async def test_an_approved_partial_refund_that_keeps_access_leaves_pro(
     assert [(r["id"], r["amount"]) for r in at_gateway["items"]] == [(decided["refundId"], 3000)]
     payment = (await payments_of(client))[0]
     assert (payment["status"], payment["refunded"]["amount"]) == ("partially_refunded", 3000)
-    assert await plan_of(client) == "PRO"
+    assert await plan_of(client) == "pro"
 
 
 async def test_a_rejected_request_keeps_the_note_and_the_user_may_ask_again(

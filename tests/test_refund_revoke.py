@@ -69,7 +69,7 @@ async def test_a_revoking_refund_whose_cancel_fails_is_incomplete_until_retried(
     assert first["refund"]["amount"]["amount"] == 10000
     assert first["refund"]["id"] in first["message"]
     assert subscription_id in first["message"]
-    assert await plan_of(client) == "FREE"
+    assert await plan_of(client) == "free"
     assert (await sandbox.subscription(subscription_id))["status"] == "active"
 
     # when staff send it again under the same key (the fault was used up)
@@ -82,7 +82,7 @@ async def test_a_revoking_refund_whose_cancel_fails_is_incomplete_until_retried(
     assert await refunds_at_razorpay(sandbox, payment_id) == [10000]
     await sandbox.advance(days=40)
     assert [p["id"] for p in await payments_of(client)] == [payment_id]
-    assert await plan_of(client) == "FREE"
+    assert await plan_of(client) == "free"
 
 
 async def test_a_revoking_refund_of_a_payment_not_linked_yet_is_refused_until_it_is(
@@ -102,14 +102,14 @@ async def test_a_revoking_refund_of_a_payment_not_linked_yet_is_refused_until_it
 
     # when the subscription's events arrive and staff retry under the same key
     await held_events_arrive(sandbox)
-    assert await plan_of(client) == "PRO"
+    assert await plan_of(client) == "pro"
     made = await refund(client, id=payment_id, access="REVOKE_NOW", key=key)
     await sandbox.drain()
 
     # then it is refunded once, access has ended and the subscription is cancelled
     assert (made["__typename"], made["amount"]["amount"]) == ("Refund", 10000)
     assert await refunds_at_razorpay(sandbox, payment_id) == [10000]
-    assert await plan_of(client) == "FREE"
+    assert await plan_of(client) == "free"
     assert (await sandbox.subscription(subscription_id))["status"] == "cancelled"
 
 
@@ -139,5 +139,5 @@ async def test_a_refund_claimed_before_its_payment_was_linked_is_incomplete_unti
     # then it is the same refund, access has ended and the subscription is cancelled
     assert (again["__typename"], again["id"]) == ("Refund", first["refund"]["id"])
     assert await refunds_at_razorpay(sandbox, payment_id) == [10000]
-    assert await plan_of(client) == "FREE"
+    assert await plan_of(client) == "free"
     assert (await sandbox.subscription(subscription_id))["status"] == "cancelled"

@@ -31,7 +31,7 @@ async def test_a_full_refund_that_revokes_access_ends_pro_and_all_charges(
 
     # then the user is free at once, Razorpay cancelled the subscription, and no later charge comes
     assert made["amount"]["amount"] == 10000
-    assert await plan_of(client) == "FREE"
+    assert await plan_of(client) == "free"
     assert (await sandbox.subscription(subscription_id))["status"] == "cancelled"
     await sandbox.advance(days=40)
     payments = await payments_of(client)
@@ -50,7 +50,7 @@ async def test_a_partial_refund_keeps_pro_and_shows_the_refunded_amount(
     after = (await payments_of(client))[0]
     assert (after["status"], after["refunded"]["amount"]) == ("partially_refunded", 2500)
     assert [r["amount"]["amount"] for r in after["refunds"]] == [2500]
-    assert await plan_of(client) == "PRO"
+    assert await plan_of(client) == "pro"
 
 
 async def test_a_refund_beyond_what_remains_is_refused_and_changes_nothing(
@@ -155,7 +155,7 @@ async def test_a_retry_after_a_crash_between_refunding_and_revoking_still_revoke
         at=services.clock.now(),
         razorpay_refund_id=made.json()["id"],
     ).insert()
-    assert await plan_of(client) == "PRO"
+    assert await plan_of(client) == "pro"
 
     # when staff retry it
     again = await refund(client, id=payment_id, access="REVOKE_NOW", key=key)
@@ -163,5 +163,5 @@ async def test_a_retry_after_a_crash_between_refunding_and_revoking_still_revoke
 
     # then it is the same refund, and access is revoked and the subscription cancelled now
     assert again["id"] == made.json()["id"]
-    assert await plan_of(client) == "FREE"
+    assert await plan_of(client) == "free"
     assert (await sandbox.subscription(subscription_id))["status"] == "cancelled"

@@ -8,10 +8,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.billing.catalog import PlanCode
 from api.billing.outcomes import FailureCode, Problem
 from api.billing.plans import PlanResolver
-from api.billing.upgrade import Checkout, upgrade
+from api.billing.upgrade import Checkout, offer, upgrade
+from api.catalog.model import Period
 from api.documents import User
 from api.services import Services
 from api.settings import Settings
@@ -80,7 +80,7 @@ async def test_the_same_key_after_paying_is_told_the_user_has_pro(
 
     # then it is told the user has Pro, not handed a checkout Razorpay would refuse to charge
     assert (again["__typename"], again["code"]) == ("Failure", "ALREADY_SUBSCRIBED")
-    assert await plan_of(client) == "PRO"
+    assert await plan_of(client) == "pro"
 
 
 async def test_an_authenticated_subscription_is_not_bought_twice(
@@ -97,7 +97,7 @@ async def test_an_authenticated_subscription_is_not_bought_twice(
         snapshot["created_at"] + 60,
         subscription={**snapshot, "status": "authenticated"},
     )
-    assert await plan_of(client) == "FREE"
+    assert await plan_of(client) == "free"
 
     # when the user upgrades again
     again = await start_upgrade(client)
@@ -117,7 +117,7 @@ async def test_a_renewal_being_retried_is_not_replaced_by_a_new_subscription(
         await app.sandbox.next_charge(subscription_id, fail="card_declined", count=4)
         await app.sandbox.advance_past_next_charge(subscription_id)
         assert (await app.sandbox.subscription(subscription_id))["status"] == "pending"
-        assert await plan_of(app.client) == "FREE"
+        assert await plan_of(app.client) == "free"
 
         # when they upgrade again
         again = await start_upgrade(app.client)
@@ -140,7 +140,7 @@ async def test_a_halted_subscription_is_cancelled_at_razorpay_before_a_new_one_s
     for _ in range(4):
         await sandbox.advance_past_next_charge(subscription_id)
     assert (await sandbox.subscription(subscription_id))["status"] == "halted"
-    assert await plan_of(client) == "FREE"
+    assert await plan_of(client) == "free"
 
     # when they upgrade again
     again = await start_upgrade(client)
@@ -157,8 +157,10 @@ async def upgrade_selling(
     """user-1's upgrade through a Billing of its own, configured with a Razorpay plan of
     `amount` paise a month; the plan's id and the outcome."""
     plan = await services.billing.gateway.create_plan("Pro", amount, "INR", "monthly", 1)
-    billing = replace(services.billing, plans=PlanResolver({PlanCode.PRO: plan.id}))
-    return plan.id, await upgrade(billing, await a_user(client))
+    billing = replace(services.billing, plans=PlanResolver({("pro", "monthly"): plan.id}))
+    sale = offer(billing.catalog, None, Period.MONTHLY)
+    assert not isinstance(sale, Problem)
+    return plan.id, await upgrade(billing, await a_user(client), *sale)
 
 
 async def test_a_configured_plan_at_another_price_is_refused(

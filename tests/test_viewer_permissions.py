@@ -13,7 +13,6 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 PERMISSIONS = "{ viewer { permissions } }"
 EVERY_USER = [
     "entitlement:read",
-    "feature:projects",
     "funnel:record",
     "payment:read",
     "plan:read",
@@ -47,7 +46,9 @@ async def test_paying_adds_the_pro_features(
 ) -> None:
     await become_pro(client, sandbox)
 
-    assert await permissions_of(client) == sorted([*EVERY_USER, "feature:github_import"])
+    assert await permissions_of(client) == sorted(
+        [*EVERY_USER, "feature:github_import", "feature:priority_support"]
+    )
 
 
 @pytest.mark.parametrize(

@@ -160,7 +160,7 @@ async def test_two_workers_serve_and_sell_pro_through_one_sandbox(
 
         # then they are Pro, whichever worker answers
         assert (confirmed["__typename"], confirmed["status"]) == ("Subscription", "ACTIVE")
-        assert [await plan_of(client) for _ in range(4)] == ["PRO"] * 4
+        assert [await plan_of(client) for _ in range(4)] == ["pro"] * 4
 
     # and two processes answered requests, each connection taken by one of them
     for _ in range(100):
@@ -190,7 +190,7 @@ async def test_one_scrape_counts_what_both_workers_did(
     # when GraphQL operations arrive on fresh connections until both workers have answered some
     for _ in range(100):
         async with httpx.AsyncClient(base_url=url, timeout=30) as fresh:
-            assert await plan_of(fresh) == "PRO"
+            assert await plan_of(fresh) == "pro"
         operations += 1
         graphql = [entry for entry in logged(log, "request") if entry["path"] == "/graphql"]
         if len({entry["pid"] for entry in graphql}) >= 2:

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import casbin
 
-from api.authz.roles import KNOWN_ROLES
+from api.authz.agreement import disagreements
+from api.authz.roles import known_roles
+from api.catalog.model import Catalog
 from api.settings import ConfigurationError
 
 MODEL_FILE = "model.conf"
@@ -31,8 +33,13 @@ class Permission:
 
 
 class Authorizer:
-    def __init__(self, enforcer: casbin.Enforcer) -> None:
+    """The policy's decisions, and the catalog it was checked against, whose plans are roles
+    (`plans`, lowest first: the first is every signed-in user's, the others are sold)."""
+
+    def __init__(self, enforcer: casbin.Enforcer, catalog: Catalog) -> None:
         self._enforcer = enforcer
+        self.catalog = catalog
+        self.plans = tuple(plan.code for plan in catalog.plans)
         self._by_role: dict[tuple[str, str, str], bool] = {}
         self._by_roles: dict[tuple[frozenset[str], str, str], bool] = {}
         self._permissions: dict[frozenset[str], list[Permission]] = {}
@@ -55,6 +62,10 @@ class Authorizer:
             found = self._by_role[key] = bool(self._enforcer.enforce(role, obj, act))
         return found
 
+    def cheapest_plan(self, obj: str, act: str) -> str | None:
+        """The lowest plan whose role may do (obj, act); None when no plan may."""
+        return next((p for p in self.plans if self.allows(frozenset({p}), obj, act)), None)
+
     def permissions(self, roles: frozenset[str]) -> list[Permission]:
         """Everything `roles` may do, inherited grants included, sorted."""
         found = self._permissions.get(roles)
@@ -76,8 +87,9 @@ class Authorizer:
         return [(role, parent) for role, parent in self._enforcer.get_grouping_policy()]
 
 
-def load_authorizer(policy_dir: Path) -> Authorizer:
-    """Read and check `model.conf` and `policy.csv`; refuse to start on anything doubtful."""
+def load_authorizer(policy_dir: Path, catalog: Catalog) -> Authorizer:
+    """Read and check `model.conf` and `policy.csv` against the catalog; refuse to start on
+    anything doubtful."""
     model, policy = policy_dir / MODEL_FILE, policy_dir / POLICY_FILE
     missing = [str(path) for path in (model, policy) if not path.is_file()]
     if missing:
@@ -86,23 +98,31 @@ def load_authorizer(policy_dir: Path) -> Authorizer:
         enforcer = casbin.Enforcer(str(model), str(policy))
     except Exception as error:  # Casbin raises bare RuntimeErrors, KeyErrors, ...
         raise ConfigurationError(f"POLICY_DIR={policy_dir}: unreadable policy: {error}") from error
-    check_policy(enforcer, policy_dir)
+    check_policy(enforcer, policy_dir, catalog)
     # Casbin logs every denial at WARNING; a denial is an answer, not a problem.
     enforcer.logger = logging.getLogger("api.authz.casbin")
     enforcer.logger.setLevel(logging.ERROR)
-    return Authorizer(enforcer)
+    authorizer = Authorizer(enforcer, catalog)
+    problems = disagreements(authorizer, catalog)
+    if problems:
+        raise ConfigurationError(
+            f"{policy_dir}: policy.csv and catalog.toml disagree: " + "; ".join(problems)
+        )
+    authorizer.enforcements = 0  # count what serving asks, not the start's checks
+    return authorizer
 
 
-def check_policy(enforcer: casbin.Enforcer, policy_dir: Path) -> None:
+def check_policy(enforcer: casbin.Enforcer, policy_dir: Path, catalog: Catalog) -> None:
     effect = enforcer.get_model().model["e"]["e"].value
     if effect != GRANTS_ONLY:
-        # A deny rule would make "may pro do this?" no longer answerable role by role.
+        # A deny rule would make "may this plan do this?" no longer answerable role by role.
         raise ConfigurationError(f"{policy_dir / MODEL_FILE}: the effect must be grants only")
     problems = [f"p line {rule}" for rule in enforcer.get_policy() if len(rule) != 3]
     problems += [f"g line {rule}" for rule in enforcer.get_grouping_policy() if len(rule) != 2]
     named = {rule[0] for rule in enforcer.get_policy()}
     named |= {role for rule in enforcer.get_grouping_policy() for role in rule}
-    problems += [f"unknown role {role!r}" for role in sorted(named - KNOWN_ROLES)]
+    known = known_roles(plan.code for plan in catalog.plans)
+    problems += [f"unknown role {role!r}" for role in sorted(named - known)]
     if problems:
         # An unknown role is a typo that would silently deny; better not to start.
         raise ConfigurationError(f"{policy_dir / POLICY_FILE}: " + "; ".join(problems))

@@ -6,8 +6,8 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from api.billing.catalog import PRO, Plan
 from api.billing.plans import PlanResolver
+from api.catalog.model import Catalog
 from api.clock import Clock
 from api.gateway.client import RazorpayGateway
 
@@ -21,7 +21,7 @@ class Billing:
     key_id: str
     grace: timedelta
     plans: PlanResolver
-    plan: Plan = PRO
+    catalog: Catalog  # what is for sale: `catalog.toml` in POLICY_DIR, read once at start
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -1,6 +1,8 @@
-"""The user's Pro grant: one indexed read of their latest grant and a clock comparison.
+"""The user's plan: one indexed read of their newest grant and a clock comparison.
 
-What the grant unlocks is the policy's to say (`policies/`, through `api/authz`).
+A user's plan is the plan of their live grant (a paid subscription, a trial, a staff grant), else
+the catalog's default plan. What a plan unlocks is the policy's to say (`policies/`, through
+`api/authz`); how much of each limit and level, the catalog's.
 """
 
 from __future__ import annotations
@@ -8,31 +10,53 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+import structlog
 from beanie import PydanticObjectId, SortDirection
 
-from api.billing.catalog import PlanCode
+from api.catalog.model import Catalog
 from api.documents.subscriptions import Subscription
+
+log = structlog.get_logger("billing.entitlements")
 
 
 @dataclass(frozen=True)
 class Access:
-    plan: PlanCode
+    plan: str  # a plan code of the catalog
     access_until: datetime | None
     reason: str
+    beta: bool = False  # the beta override: every feature, limit and level open (BETA_OVERRIDE)
 
 
-NEVER_SUBSCRIBED = Access(PlanCode.FREE, None, "never subscribed to Pro")
+BETA = "beta"
 
 
-async def access_for(user_id: PydanticObjectId, now: datetime) -> Access:
+def beta_access(catalog: Catalog) -> Access:
+    """Everything open while in beta: the top plan's role (which has every feature: the policy
+    check makes each feature some plan's and no plan lose one going up), no read needed."""
+    return Access(catalog.plans[-1].code, None, BETA, beta=True)
+
+
+def never_subscribed(catalog: Catalog) -> Access:
+    return Access(catalog.default_plan.code, None, "never subscribed")
+
+
+async def access_for(user_id: PydanticObjectId, now: datetime, catalog: Catalog) -> Access:
     grant = (
         await Subscription.find({"user_id": user_id, "state.access_until": {"$ne": None}})
         .sort([("state.access_until", SortDirection.DESCENDING)])
         .first_or_none()
     )
     state = grant.state if grant is not None else None
-    if state is None or state.access_until is None:
-        return NEVER_SUBSCRIBED
+    if grant is None or state is None or state.access_until is None:
+        return never_subscribed(catalog)
+    plan = catalog.plan(grant.plan_code)
+    if plan is None:
+        # A plan taken out of the catalog while it had subscribers: they keep what the
+        # default plan gives until the operator restores it (the log says whom it hits).
+        log.error("grant_for_unknown_plan", plan_code=grant.plan_code, user_id=str(user_id))
+        return Access(catalog.default_plan.code, state.access_until, "plan no longer sold")
     if now < state.access_until:
-        return Access(PlanCode.PRO, state.access_until, state.access_reason)
-    return Access(PlanCode.FREE, state.access_until, f"Pro ended: {state.access_reason}")
+        return Access(plan.code, state.access_until, state.access_reason)
+    return Access(
+        catalog.default_plan.code, state.access_until, f"{plan.name} ended: {state.access_reason}"
+    )

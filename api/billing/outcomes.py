@@ -31,6 +31,8 @@ class FailureCode(StrEnum):
     REFUND_REQUEST_OPEN = "REFUND_REQUEST_OPEN"
     REFUND_REQUEST_DECIDED = "REFUND_REQUEST_DECIDED"
     NOTHING_TO_REFUND = "NOTHING_TO_REFUND"
+    UNKNOWN_PLAN = "UNKNOWN_PLAN"
+    UNKNOWN_FEATURE = "UNKNOWN_FEATURE"
 
 
 @dataclass(frozen=True)
@@ -44,15 +46,41 @@ def not_found(what: str) -> Problem:
     return Problem(FailureCode.NOT_FOUND, f"No such {what}.")
 
 
-ALREADY_SUBSCRIBED = Problem(FailureCode.ALREADY_SUBSCRIBED, "You already have Pro.")
+ALREADY_SUBSCRIBED = Problem(
+    FailureCode.ALREADY_SUBSCRIBED,
+    "You already have a paid plan; changing plans is a plan change, not an upgrade.",
+)
 INVALID_SIGNATURE = Problem(
     FailureCode.INVALID_SIGNATURE, "The checkout signature does not verify."
 )
-PLAN_NOT_CONFIGURED = Problem(
-    FailureCode.PLAN_NOT_CONFIGURED,
-    "The Pro plan is not configured: set RAZORPAY_PLAN_ID to the plan id that "
-    "`python -m api plans sync` prints, and restart.",
-)
+
+
+def plan_not_configured(plan: str, period: str) -> Problem:
+    return Problem(
+        FailureCode.PLAN_NOT_CONFIGURED,
+        f"{plan} ({period}) has no Razorpay plan yet: run `python -m api plans sync`, which"
+        " creates one for every price of the catalog that has none (no restart needed).",
+    )
+
+
+def unknown_plan(detail: str) -> Problem:
+    return Problem(FailureCode.UNKNOWN_PLAN, detail)
+
+
+def unknown_feature(code: str) -> Problem:
+    return Problem(
+        FailureCode.UNKNOWN_FEATURE, f"The catalog has no feature, limit or level {code!r}."
+    )
+
+
+def unknown_level(code: str, value: str | None, values: tuple[str, ...]) -> Problem:
+    asked = "no value" if value is None else repr(value[:40])
+    return Problem(
+        FailureCode.UNKNOWN_FEATURE,
+        f"{code} is a level: `level` must be one of {', '.join(values)} ({asked} given).",
+    )
+
+
 NOT_PAID = Problem(FailureCode.NOT_PAID, "Razorpay has not captured this payment.")
 NO_ACTIVE_SUBSCRIPTION = Problem(
     FailureCode.NO_ACTIVE_SUBSCRIPTION, "There is no subscription to cancel."
@@ -124,7 +152,8 @@ def remainder_below_minimum(remaining: int) -> Problem:
 def plan_misconfigured(detail: str) -> Problem:
     return Problem(
         FailureCode.PLAN_MISCONFIGURED,
-        f"The configured Razorpay plan is not the Pro plan ({detail}): fix RAZORPAY_PLAN_ID.",
+        f"The configured Razorpay plan is not the catalog's price ({detail}):"
+        " fix RAZORPAY_PLAN_ID.",
     )
 
 

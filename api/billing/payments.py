@@ -13,6 +13,7 @@ from api.billing.attribution import Owner
 from api.billing.convergence import Settled, until_settled
 from api.billing.deps import Billing
 from api.documents.payments import Payment, Refund
+from api.documents.subscriptions import Subscription
 from api.gateway.entities import RazorpayPayment
 from api.statuses import PaymentStatus, RefundStatus
 
@@ -47,8 +48,7 @@ async def record_payment(
     """
     if not payment.status.is_settled:
         return None
-    # Only a subscription payment has a price to be checked against: the plan's.
-    expected = billing.plan.amount if owner.subscription_id else None
+    expected = await _expected_amount(billing, owner.subscription_id)
     observed = _document(payment, owner, expected, source, billing.now())
     try:
         await observed.insert()
@@ -58,6 +58,19 @@ async def record_payment(
     if observed.amount_mismatch:
         _warn_mismatch(observed)
     return observed
+
+
+async def _expected_amount(billing: Billing, subscription_id: str | None) -> int | None:
+    """Only a subscription payment has a price to be checked against: its plan's, at the
+    period it was sold (a price since changed in the catalog shows as a mismatch)."""
+    if subscription_id is None:
+        return None
+    subscription = await Subscription.find_one(
+        Subscription.razorpay_subscription_id == subscription_id
+    )
+    plan = billing.catalog.plan(subscription.plan_code) if subscription else None
+    price = plan.price(subscription.period) if plan and subscription else None
+    return price.amount if price else None
 
 
 async def _merge(observed: Payment) -> Payment | None:

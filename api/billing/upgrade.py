@@ -20,12 +20,13 @@ from datetime import timedelta
 from pymongo.errors import DuplicateKeyError
 
 from api.billing import outcomes
-from api.billing.catalog import PRO_TOTAL_COUNT, PlanCode
 from api.billing.customers import customer_for
 from api.billing.deps import Billing
 from api.billing.entitlements import access_for
 from api.billing.outcomes import Problem
 from api.billing.subscription.standing import UNPAID, first_obstacle, obstacle
+from api.catalog.model import Catalog, Period, Plan, Price
+from api.catalog.selling import cheapest_sold, describe, total_count
 from api.documents import Subscription, UpgradeClaim, User
 from api.gateway.errors import GatewayCallError
 
@@ -44,11 +45,26 @@ class Checkout:
     prefill_email: str | None
 
 
-async def upgrade(billing: Billing, user: User) -> Checkout | Problem:
+def offer(catalog: Catalog, plan_code: str | None, period: Period) -> tuple[Plan, Price] | Problem:
+    """The plan and price asked for; no plan named is the cheapest plan for sale (Pro)."""
+    plan = cheapest_sold(catalog) if plan_code is None else catalog.plan(plan_code)
+    if plan is None:
+        return outcomes.unknown_plan(f"The catalog has no plan {plan_code!r}.")
+    price = plan.price(period)
+    if price is None:
+        sold = "not sold" if not plan.sold else f"not sold {period.value}"
+        return outcomes.unknown_plan(f"{plan.name} is {sold}.")
+    return plan, price
+
+
+async def upgrade(billing: Billing, user: User, plan: Plan, price: Price) -> Checkout | Problem:
+    """A user on the default plan subscribing to `plan` at `price` (moving between sold plans
+    is a plan change, not an upgrade)."""
     assert user.id is not None
-    if (await access_for(user.id, billing.now())).plan is PlanCode.PRO:
+    current = await access_for(user.id, billing.now(), billing.catalog)
+    if current.plan != billing.catalog.default_plan.code:
         return outcomes.ALREADY_SUBSCRIBED
-    plan_id = await billing.plans.for_sale(billing.gateway, billing.plan)
+    plan_id = await billing.plans.for_sale(billing.gateway, plan, price, billing.now())
     if isinstance(plan_id, Problem):
         return plan_id
     blocked = await first_obstacle(billing, user.id)
@@ -60,7 +76,7 @@ async def upgrade(billing: Billing, user: User) -> Checkout | Problem:
         if claim is None:
             won = await _claim(billing, user)
             if won is not None:
-                return await _create(billing, user, won, plan_id)
+                return await _create(billing, user, won, Sale(plan, price, plan_id))
             continue
         reused = await _reuse(billing, user, claim)
         if reused is not None:
@@ -90,7 +106,13 @@ async def _reuse(billing: Billing, user: User, claim: UpgradeClaim) -> Checkout 
         Subscription.razorpay_subscription_id == claim.razorpay_subscription_id
     )
     if subscription is not None and subscription.state.razorpay.status == UNPAID:
-        return _checkout(billing, user, subscription.razorpay_subscription_id)
+        return _checkout(
+            billing,
+            user,
+            subscription.razorpay_subscription_id,
+            subscription.plan_code,
+            subscription.period,
+        )
     # Read now, not at the access check: a webhook may have activated it in between.
     problem = await obstacle(billing, subscription) if subscription is not None else None
     if problem is not None:
@@ -99,17 +121,28 @@ async def _reuse(billing: Billing, user: User, claim: UpgradeClaim) -> Checkout 
     return None
 
 
+@dataclass(frozen=True)
+class Sale:
+    plan: Plan
+    price: Price
+    razorpay_plan_id: str
+
+
 async def _create(
-    billing: Billing, user: User, claim: UpgradeClaim, plan_id: str
+    billing: Billing, user: User, claim: UpgradeClaim, sale: Sale
 ) -> Checkout | Problem:
     assert user.id is not None
     try:
         customer_id = await customer_for(billing, user)
         created = await billing.gateway.create_subscription(
-            plan_id,
-            PRO_TOTAL_COUNT,
+            sale.razorpay_plan_id,
+            total_count(sale.price),
             customer_id,
-            notes={"user_id": str(user.id), "plan_code": billing.plan.code.value},
+            notes={
+                "user_id": str(user.id),
+                "plan_code": sale.plan.code,
+                "period": sale.price.period.value,
+            },
         )
     except GatewayCallError as error:
         # Free the claim so the next click can try again. A create that may have reached Razorpay
@@ -121,13 +154,14 @@ async def _create(
         user_id=user.id,
         razorpay_subscription_id=created.id,
         razorpay_plan_id=created.plan_id,
-        plan_code=billing.plan.code.value,
+        plan_code=sale.plan.code,
+        period=sale.price.period,
         created_at=now,
         updated_at=now,
     ).insert()
     # Targeted $set, never a whole-document save: a save could reopen a claim closed meanwhile.
     await claim.set({"razorpay_subscription_id": created.id})
-    return _checkout(billing, user, created.id)
+    return _checkout(billing, user, created.id, sale.plan.code, sale.price.period)
 
 
 async def _close(billing: Billing, claim: UpgradeClaim) -> None:
@@ -135,11 +169,17 @@ async def _close(billing: Billing, claim: UpgradeClaim) -> None:
     await claim.set({"open_key": f"closed:{claim.id}", "closed_at": billing.now()})
 
 
-def _checkout(billing: Billing, user: User, subscription_id: str) -> Checkout:
+def _checkout(
+    billing: Billing, user: User, subscription_id: str, plan_code: str, period: Period
+) -> Checkout:
+    """What Checkout shows: the plan the subscription sells (an open checkout keeps its plan
+    even when this call named another)."""
+    plan = billing.catalog.plan(plan_code) or billing.catalog.default_plan
+    price = plan.price(period)
     return Checkout(
         key_id=billing.key_id,
         subscription_id=subscription_id,
-        name=billing.plan.name,
-        description=billing.plan.description,
+        name=plan.name,
+        description=describe(plan, price) if price else plan.name,
         prefill_email=user.email,
     )

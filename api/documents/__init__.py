@@ -9,6 +9,7 @@ from api.documents.events import AccessChange, WebhookClaim, WebhookEvent
 from api.documents.imports import GithubImport
 from api.documents.payments import Payment, Refund, RefundRequest
 from api.documents.rate_slots import RateSlot
+from api.documents.razorpay_plans import RazorpayPlanLink
 from api.documents.reconciliations import ReconciliationRun
 from api.documents.refund_requests import RefundDecision, UserRefundRequest
 from api.documents.subscriptions import Subscription, SubscriptionObservation, UpgradeClaim
@@ -31,6 +32,7 @@ DOCUMENTS: list[type[Document]] = [
     GithubImport,
     RateSlot,
     ReconciliationRun,
+    RazorpayPlanLink,
 ]
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
     "GithubImport",
     "Payment",
     "RateSlot",
+    "RazorpayPlanLink",
     "ReconciliationRun",
     "Refund",
     "RefundDecision",

@@ -14,6 +14,7 @@ from beanie import Document, PydanticObjectId
 from pydantic import BaseModel, ConfigDict, Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
+from api.catalog.model import Period
 from api.statuses import SubscriptionStatus
 
 
@@ -47,7 +48,7 @@ class SubscriptionState(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     razorpay: Snapshot = Snapshot()  # the latest snapshot in rank order, at the highest paid_count
-    access_until: datetime | None = None  # Pro while now is before it
+    access_until: datetime | None = None  # the plan's access while now is before it
     access_reason: AccessReason = AccessReason.NOT_PAID
     cancel_at_period_end: bool = False  # asked for here: Razorpay may not say so in its snapshots
     revoked: bool = False  # a refund revoked access, and nothing grants it again
@@ -57,7 +58,9 @@ class Subscription(Document):
     user_id: PydanticObjectId
     razorpay_subscription_id: str
     razorpay_plan_id: str
-    plan_code: str
+    # What it sells; documents from before the catalog sold Pro monthly only.
+    plan_code: str = "pro"
+    period: Period = Period.MONTHLY
     # A new subscription is the fold of no observations: created, nothing paid.
     state: SubscriptionState = Field(default_factory=SubscriptionState)
     created_at: datetime

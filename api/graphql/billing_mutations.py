@@ -12,7 +12,8 @@ from api.billing.cancel import cancel_subscription
 from api.billing.checkout import confirm_checkout
 from api.billing.outcomes import Problem
 from api.billing.refunds import RefundAsk, refund_payment
-from api.billing.upgrade import Checkout, upgrade
+from api.billing.upgrade import Checkout, offer, upgrade
+from api.catalog.model import Period
 from api.graphql.billing_context import billing_of, signed_in_user
 from api.graphql.context import Info
 from api.graphql.errors import bad_input
@@ -74,7 +75,8 @@ def _razorpay_id(value: str, argument: str) -> str:
 class BillingMutation:
     @strawberry.mutation(
         description=(
-            "Start buying Pro. Every call by the same user (double click, retry, second tab)"
+            "Start buying a plan (from the default plan only; moving between paid plans is a"
+            " plan change). Every call by the same user (double click, retry, second tab)"
             " gets the same checkout while it is unpaid, and never a second live subscription."
         ),
         extensions=[guard("subscription", "upgrade", limit=Budget.UPGRADE)],
@@ -85,9 +87,18 @@ class BillingMutation:
         idempotency_key: Annotated[
             str | None, strawberry.argument(deprecation_reason=UPGRADE_KEY_IGNORED)
         ] = None,
+        plan: Annotated[
+            str | None,
+            strawberry.argument(description="A plan code; null: the cheapest plan for sale."),
+        ] = None,
+        period: Period = Period.MONTHLY,
     ) -> UpgradeResult:
+        billing = billing_of(info)
+        sale = offer(billing.catalog, plan, period)
+        if isinstance(sale, Problem):
+            return failure(sale)
         user = await signed_in_user(info)
-        outcome = await upgrade(billing_of(info), user)
+        outcome = await upgrade(billing, user, *sale)
         if isinstance(outcome, Problem):
             return failure(outcome)
         return _checkout(outcome)
@@ -111,7 +122,9 @@ class BillingMutation:
             subscription_id=_razorpay_id(razorpay_subscription_id, "razorpaySubscriptionId"),
             signature=razorpay_signature[:256],
         )
-        return failure(outcome) if isinstance(outcome, Problem) else subscription_type(outcome)
+        if isinstance(outcome, Problem):
+            return failure(outcome)
+        return subscription_type(outcome, info.context.services.catalog)
 
     @strawberry.mutation(
         description="Cancel Pro: at the end of the paid period (default), or now.",
@@ -122,7 +135,9 @@ class BillingMutation:
     ) -> SubscriptionResult:
         user = await signed_in_user(info)
         outcome = await cancel_subscription(billing_of(info), user, at_period_end=at_period_end)
-        return failure(outcome) if isinstance(outcome, Problem) else subscription_type(outcome)
+        if isinstance(outcome, Problem):
+            return failure(outcome)
+        return subscription_type(outcome, info.context.services.catalog)
 
     @strawberry.mutation(
         description=(

@@ -9,8 +9,7 @@ from starlette.responses import Response
 from strawberry.types import Info as StrawberryInfo
 
 from api.authz.caller import Caller
-from api.billing.catalog import PlanCode
-from api.billing.entitlements import NEVER_SUBSCRIBED, Access, access_for
+from api.billing.entitlements import Access, access_for, beta_access, never_subscribed
 from api.documents import User
 from api.identity.tokens import Principal
 from api.identity.users import user_for
@@ -33,14 +32,15 @@ class Context:
         self._known = Once(self._find_user)
         self._user = Once(self._load_user)
         self._access = Once(self._load_access)
-        self.caller = Caller(self.services.authorizer, self.principal, self._is_pro)
+        self.caller = Caller(self.services.authorizer, self.principal, self._current_plan)
 
     async def viewer(self) -> User | None:
         """The signed-in user's document, loaded (or created) at most once per request."""
         return await self._user.get()
 
     async def access(self) -> Access:
-        """The viewer's Pro grant, read at most once per request, by guards and resolvers alike."""
+        """The viewer's plan and grant, read at most once per request, by guards and resolvers
+        alike."""
         return await self._access.get()
 
     async def _find_user(self) -> User | None:
@@ -56,13 +56,16 @@ class Context:
         return await user_for(self.principal, self.services.clock)
 
     async def _load_access(self) -> Access:
+        catalog = self.services.catalog
+        if self.principal is not None and self.services.settings.beta_override:
+            return beta_access(catalog)  # no read: in beta, what the user pays for is moot
         user = await self._known.get()
         if user is None or user.id is None:
-            return NEVER_SUBSCRIBED
-        return await access_for(user.id, self.services.billing.now())
+            return never_subscribed(catalog)
+        return await access_for(user.id, self.services.billing.now(), catalog)
 
-    async def _is_pro(self) -> bool:
-        return (await self.access()).plan is PlanCode.PRO
+    async def _current_plan(self) -> str:
+        return (await self.access()).plan
 
 
 Info = StrawberryInfo[Context, None]

@@ -14,9 +14,9 @@ from enum import Enum
 import strawberry
 from strawberry.types.enum import has_enum_definition
 
-from api.billing.catalog import Feature, PlanCode
 from api.billing.outcomes import FailureCode
 from api.billing.revocation import Unfinished
+from api.catalog.model import LimitKind, Period, Reset
 from api.funnel import FunnelEvent
 from api.statuses import RefundRequestStatus
 
@@ -45,8 +45,9 @@ exposed(
         RefundRequestStatus.REJECTED: "Not refunded: `note` says why. The user may ask again.",
     },
 )
-exposed(PlanCode, name="PlanCode")
-exposed(Feature, name="FeatureCode")
+exposed(Period, name="Period", description="How often a price charges.")
+exposed(LimitKind, name="LimitKind")
+exposed(Reset, name="LimitReset", description="When a per-period limit starts again (UTC).")
 exposed(
     Unfinished,
     name="RevokeStep",
@@ -74,4 +75,12 @@ exposed(
     },
 )
 
-__all__ = ["FailureCode", "Feature", "FunnelEvent", "PlanCode", "RefundRequestStatus", "Unfinished"]
+__all__ = [
+    "FailureCode",
+    "FunnelEvent",
+    "LimitKind",
+    "Period",
+    "RefundRequestStatus",
+    "Reset",
+    "Unfinished",
+]

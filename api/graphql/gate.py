@@ -99,7 +99,7 @@ async def admit(context: Context, fields: list[RootField]) -> None:
         can = field.guard.can
         verdict = await caller.verdict(can.obj, can.act)
         if verdict is not Verdict.ALLOWED:
-            raise _at(field, denial(verdict, can.obj, can.act))
+            raise _at(field, denial(verdict, can.obj, can.act, caller.authorizer))
     who = _who(context)
     for field in fields:
         if field.guard.limit is None:

@@ -18,7 +18,7 @@ from strawberry.types.base import StrawberryObjectDefinition
 
 from api.authz.caller import Caller, Verdict
 from api.authz.features import feature_code
-from api.billing.catalog import Feature, feature_info
+from api.authz.policy import Authorizer
 from api.graphql.context import Info
 from api.graphql.errors import FORBIDDEN, UNAUTHENTICATED, UPGRADE_REQUIRED, coded_error
 from api.ratelimit import Budget
@@ -55,16 +55,16 @@ class Can(BasePermission):
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool | Awaitable[bool]:
         caller = info.context.caller
         verdict = caller.settled(self.obj, self.act)
-        if verdict is None:  # hangs on the caller's Pro grant: one read, shared by the request
+        if verdict is None:  # hangs on the caller's plan: one read, shared by the request
             return self._decide(caller)
-        return self._check(verdict)
+        return self._check(verdict, caller.authorizer)
 
     async def _decide(self, caller: Caller) -> bool:
-        return self._check(await caller.verdict(self.obj, self.act))
+        return self._check(await caller.verdict(self.obj, self.act), caller.authorizer)
 
-    def _check(self, verdict: Verdict) -> bool:
+    def _check(self, verdict: Verdict, authorizer: Authorizer) -> bool:
         if verdict is not Verdict.ALLOWED:
-            raise denial(verdict, self.obj, self.act)
+            raise denial(verdict, self.obj, self.act, authorizer)
         return True
 
 
@@ -115,18 +115,22 @@ def guard(obj: str, act: str, *, limit: Budget | None = None) -> Guard:
     return Guard(Can(obj, act), limit)
 
 
-def denial(verdict: Verdict, obj: str, act: str) -> GraphQLError:
+def denial(verdict: Verdict, obj: str, act: str, authorizer: Authorizer) -> GraphQLError:
+    """The error for a refusal; an upgrade names the cheapest plan that allows it."""
     permission = f"{obj}:{act}"
     if verdict is Verdict.UNAUTHENTICATED:
         return coded_error("Sign in to do this.", UNAUTHENTICATED)
-    if verdict is Verdict.UPGRADE_REQUIRED:
+    catalog = authorizer.catalog
+    plan = catalog.plan(authorizer.cheapest_plan(obj, act) or "")
+    if verdict is Verdict.UPGRADE_REQUIRED and plan is not None:
         feature = feature_code(obj, act)
-        name = feature_info(Feature[feature]).name if feature else "This"
+        known = catalog.feature(feature) if feature else None
+        name = known.name if known else "This"
         return coded_error(
-            f"{name} needs Pro: upgrade to use it.",
+            f"{name} needs {plan.name}: upgrade to use it.",
             UPGRADE_REQUIRED,
             feature=feature,
-            plan="PRO",
+            plan=plan.code,
             permission=permission,
         )
     return coded_error("You may not do this.", FORBIDDEN, permission=permission)

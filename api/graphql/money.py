@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from api.billing.catalog import format_money
+from api.catalog.money import format_money
 
 
 @strawberry.type(description="An amount of money in the currency's smallest unit (paise for INR).")

@@ -6,11 +6,12 @@ from datetime import datetime
 
 import strawberry
 
-from api.billing.catalog import PRO
 from api.billing.subscription.queries import current_subscription
+from api.catalog.model import Catalog
 from api.documents import Subscription
 from api.graphql.billing_context import signed_in_user
 from api.graphql.context import Info
+from api.graphql.enums import Period
 from api.graphql.guards import guard
 from api.graphql.plans import PlanType, plan_type
 from api.statuses import SubscriptionStatus
@@ -22,8 +23,8 @@ strawberry.enum(
 )
 
 
-@strawberry.type
-class Period:
+@strawberry.type(name="CurrentPeriod")
+class CurrentPeriod:
     start: datetime
     end: datetime
 
@@ -33,23 +34,28 @@ class SubscriptionType:
     id: strawberry.ID
     status: SubscriptionStatus
     plan: PlanType
-    current_period: Period | None
-    access_until: datetime | None = strawberry.field(description="Pro while now is before this.")
+    period: Period = strawberry.field(description="Which of the plan's prices it charges.")
+    current_period: CurrentPeriod | None
+    access_until: datetime | None = strawberry.field(
+        description="The plan's access while now is before this."
+    )
     access_reason: str
     cancel_at_period_end: bool
     next_charge_at: datetime | None
 
 
-def subscription_type(document: Subscription) -> SubscriptionType:
+def subscription_type(document: Subscription, catalog: Catalog) -> SubscriptionType:
     state, razorpay = document.state, document.state.razorpay
     period = None
     if razorpay.current_start and razorpay.current_end:
-        period = Period(start=razorpay.current_start, end=razorpay.current_end)
+        period = CurrentPeriod(start=razorpay.current_start, end=razorpay.current_end)
     charging = razorpay.status.still_charging and not state.cancel_at_period_end
     return SubscriptionType(
         id=strawberry.ID(document.razorpay_subscription_id),
         status=razorpay.status,
-        plan=plan_type(PRO),
+        # A plan since taken out of the catalog shows as the default plan (see access_for).
+        plan=plan_type(catalog.plan(document.plan_code) or catalog.default_plan, catalog),
+        period=document.period,
         current_period=period,
         access_until=state.access_until,
         access_reason=state.access_reason,
@@ -68,4 +74,4 @@ class SubscriptionQuery:
         user = await signed_in_user(info)
         assert user.id is not None
         found = await current_subscription(user.id)
-        return subscription_type(found) if found else None
+        return subscription_type(found, info.context.services.catalog) if found else None

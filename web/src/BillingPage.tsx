@@ -4,7 +4,7 @@ import type { BillingQuery as BillingResult, PaymentsQuery as PaymentsResult } f
 import { Modal } from "./Modal";
 import { BillingQuery, CancelMutation, PaymentsQuery } from "./operations";
 import { RequestRefundButton, RequestStatus } from "./RefundRequest";
-import { useSession } from "./session";
+import { isPro, useSession } from "./session";
 
 const PAGE = 10;
 type Payment = PaymentsResult["paymentHistory"]["edges"][number]["node"];
@@ -19,7 +19,7 @@ export function BillingPage(props: { onUpgrade: () => void }) {
   const load = useCallback(() => {
     request(BillingQuery).then(setBilling, (e: Error) => setError(e.message));
   }, []);
-  useEffect(load, [load, session.data?.entitlements.plan]);
+  useEffect(load, [load, session.data?.entitlements.plan.code]);
   const sub = billing?.subscription;
   const live = sub && (sub.status === "ACTIVE" || sub.status === "AUTHENTICATED") && !sub.cancelAtPeriodEnd;
   return (
@@ -30,7 +30,7 @@ export function BillingPage(props: { onUpgrade: () => void }) {
       {billing && (
         <section className="card" aria-label="Subscription">
           <dl className="facts">
-            <dt>Plan</dt><dd>{session.data?.entitlements.plan === "PRO" ? "Pro" : "Free"}{sub ? ` · ${sub.plan.price.formatted}/month` : ""}</dd>
+            <dt>Plan</dt><dd>{session.data?.entitlements.plan.name}{sub ? ` · ${priceOf(sub)}` : ""}</dd>
             <dt>Status</dt><dd>{sub ? sub.status.toLowerCase() + (sub.cancelAtPeriodEnd ? " (cancels at period end)" : "") : "no subscription"}</dd>
             <dt>Access until</dt><dd>{when(sub?.accessUntil)}</dd>
             <dt>Next charge</dt><dd>{sub?.cancelAtPeriodEnd ? "none" : when(sub?.nextChargeAt)}</dd>
@@ -40,7 +40,7 @@ export function BillingPage(props: { onUpgrade: () => void }) {
               <button onClick={() => setConfirm("end")}>Cancel at period end</button>
               <button className="danger" onClick={() => setConfirm("now")}>Cancel now</button>
             </div>
-          ) : session.data?.entitlements.plan !== "PRO" && (
+          ) : !isPro(session) && (
             <button className="primary" onClick={props.onUpgrade}>Upgrade to Pro</button>
           )}
         </section>
@@ -49,6 +49,15 @@ export function BillingPage(props: { onUpgrade: () => void }) {
       {confirm && <CancelDialog atPeriodEnd={confirm === "end"} onClose={() => setConfirm(null)} onDone={() => { setConfirm(null); load(); void session.refetch(); }} />}
     </>
   );
+}
+
+type Sub = NonNullable<BillingResult["subscription"]>;
+
+/** What the subscription charges, from the API's formatted price for its period. */
+function priceOf(sub: Sub): string {
+  const price = sub.plan.prices.find((p) => p.period === sub.period);
+  const per = sub.period === "YEARLY" ? "year" : "month";
+  return price ? `${price.price.formatted}/${per}` : "";
 }
 
 function CancelDialog(props: { atPeriodEnd: boolean; onClose: () => void; onDone: () => void }) {

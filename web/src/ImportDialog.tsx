@@ -12,9 +12,9 @@ export function ImportDialog(props: { onClose: () => void; onUpgrade: () => void
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     request(CanImportQuery)
-      .then((r) => setAllowed(r.canUse.allowed))
+      .then((r) => setAllowed(r.canUse.__typename === "FeatureAccess" && r.canUse.allowed))
       .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
-  }, [session.data?.entitlements.plan]);
+  }, [session.data?.entitlements.plan.code]);
   return (
     <Modal title="Import from GitHub" onClose={props.onClose}>
       {error && <p role="alert" className="error">{error}</p>}

@@ -3,13 +3,17 @@ import { graphql } from "./gql";
 export const ViewerQuery = graphql(`
   query Viewer {
     viewer { id email staffRoles permissions }
-    entitlements { plan accessUntil features { feature allowed requiredPlan } }
+    entitlements { plan { code name rank } accessUntil features { feature allowed requiredPlan } }
   }
 `);
 
 export const CanImportQuery = graphql(`
   query CanImport {
-    canUse(feature: GITHUB_IMPORT) { allowed reason requiredPlan }
+    canUse(feature: "github_import") {
+      __typename
+      ... on FeatureAccess { allowed reason requiredPlan }
+      ... on Failure { code message }
+    }
   }
 `);
 
@@ -22,7 +26,7 @@ export const StartImportMutation = graphql(`
 export const CheckoutConfigQuery = graphql(`
   query CheckoutSetup {
     checkoutConfig { scriptUrl sandbox }
-    plans { id name price { formatted } }
+    plans { id code name prices { period price { formatted } } }
   }
 `);
 
@@ -54,7 +58,8 @@ export const BillingQuery = graphql(`
   query Billing {
     subscription {
       id status accessUntil cancelAtPeriodEnd nextChargeAt
-      plan { name price { formatted } }
+      plan { code name prices { period price { formatted } } }
+      period
       currentPeriod { start end }
     }
   }

@@ -38,7 +38,8 @@ export function useViewer(): Session {
 }
 
 export function isPro(session: Session): boolean {
-  return session.data?.entitlements.plan === "PRO";
+  // A paid plan is any above the catalog's first (free) one.
+  return (session.data?.entitlements.plan.rank ?? 0) > 0;
 }
 
 /** Staff screens show for whoever may read the refund queue: a display hint; the API decides. */

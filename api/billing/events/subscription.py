@@ -11,6 +11,7 @@ from api.billing.deps import Billing
 from api.billing.events.inbox import Envelope, Handled, Outcome
 from api.billing.payments import record_payment
 from api.billing.subscription import store
+from api.catalog.model import Period
 from api.documents import Subscription, User
 from api.gateway.entities import RazorpaySubscription, parse_payment, parse_subscription
 
@@ -48,18 +49,16 @@ async def _subscription_for(
     if found is not None:
         return found
     user = await _user(snapshot.notes.get("user_id"))
-    if (
-        user is None
-        or user.id is None
-        or snapshot.notes.get("plan_code") != billing.plan.code.value
-    ):
+    plan = billing.catalog.plan(snapshot.notes.get("plan_code", ""))
+    if user is None or user.id is None or plan is None or not plan.sold:
         return None
     now = billing.now()
     adopted = Subscription(
         user_id=user.id,
         razorpay_subscription_id=snapshot.id,
         razorpay_plan_id=snapshot.plan_id,
-        plan_code=billing.plan.code.value,
+        plan_code=plan.code,
+        period=_period(snapshot.notes.get("period")),
         created_at=snapshot.created_at or now,
         updated_at=now,
     )
@@ -68,6 +67,11 @@ async def _subscription_for(
     except DuplicateKeyError:
         return await Subscription.find_one(Subscription.razorpay_subscription_id == snapshot.id)
     return adopted
+
+
+def _period(noted: str | None) -> Period:
+    # Subscriptions created before the period was noted were all monthly.
+    return Period(noted) if noted in {p.value for p in Period} else Period.MONTHLY
 
 
 async def _user(user_id: str | None) -> User | None:
