@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from api.authz.policy import load_authorizer
 from api.billing.catalog import PRO
 from api.billing.deps import Billing
+from api.billing.events.applier import Applier
 from api.billing.plans import PlanResolver
 from api.clock import Clock
 from api.documents import DOCUMENTS, RateSlot
@@ -67,6 +68,8 @@ def create_app(
         plans=_plans(settings, auto_sync=razorpay.sandbox is not None),
     )
 
+    applier = Applier(billing, timedelta(seconds=settings.webhook_budget_seconds))
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         mongo = _mongo_client(settings)
@@ -84,9 +87,11 @@ def create_app(
                 authorizer=authorizer,
                 webhook_secret=razorpay.webhook_secret,
                 budgets=_budgets(settings, database, razorpay.clock),
+                applier=applier,
             )
             async with (
                 _running(razorpay.sandbox),
+                applier.running_in_background(),
                 reconciling(
                     billing,
                     interval=settings.reconcile_interval,

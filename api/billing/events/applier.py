@@ -1,0 +1,168 @@
+"""Applying acknowledged webhook events in the background, in the process that stored them.
+
+The route stores an event and acknowledges it (`inbox.accept`); what it stored claimed it hands
+here. A bounded queue holds those, and a few workers apply them (`inbox.apply_claimed`): the
+acknowledgement waits for one insert only, whatever applying costs. The queue's bound is also
+the memory a burst may take: past it the route stores events `pending` and queues nothing.
+
+A sweep, every SWEEP_SECONDS in every process, finds what no queue holds: events stored
+`pending`, failed ones due again (`retry_at`), and `received` ones whose claim lapsed (their
+process died after acknowledging them). It claims each (`claims.claim_stored`, so of two
+processes one applies it) and applies it. So nothing acknowledged is lost to a crash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import structlog
+
+from api import metrics
+from api.billing.deps import Billing
+from api.billing.events import claims, inbox
+from api.billing.events.claims import Claim, Refused
+from api.billing.events.handlers import HANDLERS
+from api.billing.events.inbox import Envelope
+from api.billing.events.replay import envelope_of
+from api.documents import WebhookEvent
+from api.documents.events import EventStatus
+
+QUEUE_BOUND = 1000
+WORKERS = 4
+SWEEP_SECONDS = 5.0
+SWEEP_BATCH = 200
+log = structlog.get_logger("billing.applier")
+
+
+@dataclass(frozen=True)
+class Queued:
+    envelope: Envelope
+    claimed: Claim
+
+
+@dataclass
+class Applier:
+    billing: Billing
+    budget: timedelta
+    queue: asyncio.Queue[Queued] = field(default_factory=lambda: asyncio.Queue(QUEUE_BOUND))
+    reserved: int = 0  # slots promised to deliveries still storing their event
+    running: bool = False
+
+    @property
+    def lease(self) -> timedelta:
+        return inbox.lease_of(self.budget)
+
+    @property
+    def backlog(self) -> int:
+        """Events stored here and not applied yet (a sweep's `pending` ones are not counted)."""
+        return self.queue.qsize() + self.reserved
+
+    def reserve(self) -> bool:
+        """A slot for an event about to be stored; False when full or not running (the event is
+        then stored `pending`, for a sweep)."""
+        if not self.running or self.backlog >= QUEUE_BOUND:
+            return False
+        self.reserved += 1
+        return True
+
+    def release(self, envelope: Envelope, claimed: Claim | None) -> None:
+        """Give back a reserved slot: to the event stored under it, if it was claimed here."""
+        self.reserved -= 1
+        if claimed is not None:
+            self.queue.put_nowait(Queued(envelope, claimed))
+        metrics.webhook_backlog(self.backlog)
+
+    async def drained(self) -> None:
+        """Until every event queued here is applied (tests, and a stopping server)."""
+        await self.queue.join()
+
+    async def sweep(self, *, failed_now: bool = False) -> int:
+        """Claim and apply what no queue holds; how many were applied. `failed_now` applies
+        failed events without waiting for their `retry_at` (tests, an operator)."""
+        applied = 0
+        for stored in await _due(self.billing, self.lease, failed_now=failed_now):
+            applied += await self._apply_stored(stored)
+        return applied
+
+    async def _apply_stored(self, stored: WebhookEvent) -> int:
+        envelope = envelope_of(stored)
+        claimed = await claims.claim_stored(stored, now=self.billing.now(), lease=self.lease)
+        if envelope is None or isinstance(claimed, Refused):
+            return 0
+        await self._apply(envelope, claimed)
+        return 1
+
+    async def _apply(self, envelope: Envelope, claimed: Claim) -> None:
+        handler = HANDLERS.get(envelope.event)
+        with structlog.contextvars.bound_contextvars(event_id=envelope.event_id):
+            try:
+                handled = await inbox.apply_claimed(
+                    self.billing, envelope, handler, claimed, budget=self.budget
+                )
+            except Exception:  # settled as failed by the inbox; a sweep applies it again
+                log.exception("webhook_apply_failed")
+                return
+        log.info("webhook_applied", status=handled.status, note=handled.note)
+        metrics.webhook_applied(envelope.event if handler else metrics.OTHER, handled.status)
+
+    async def _work(self) -> None:
+        while True:
+            queued = await self.queue.get()
+            try:
+                await self._apply_queued(queued)
+            finally:
+                self.queue.task_done()
+                metrics.webhook_backlog(self.backlog)
+
+    async def _apply_queued(self, queued: Queued) -> None:
+        claimed = queued.claimed
+        if self.billing.now() + self.budget + claims.SETTLE_ROOM >= claimed.expires_at:
+            # Waited past its lease (a stalled process): a sweep may hold it now; claim anew.
+            found = await WebhookEvent.get(claimed.event_id)
+            if found is None:
+                return
+            again = await claims.claim_stored(found, now=self.billing.now(), lease=self.lease)
+            if isinstance(again, Refused):
+                return
+            claimed = again
+        await self._apply(queued.envelope, claimed)
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            try:
+                await self.sweep()
+            except Exception:  # the database away: the next sweep tries again
+                log.warning("webhook_sweep_failed", exc_info=True)
+            await asyncio.sleep(SWEEP_SECONDS)
+
+    @asynccontextmanager
+    async def running_in_background(self) -> AsyncIterator[None]:
+        """Workers and the sweep run while the app runs; cancelled at shutdown (what is queued
+        then is `received` in the database, and a sweep applies it once its claim lapses)."""
+        self.running = True
+        tasks = [asyncio.create_task(self._work()) for _ in range(WORKERS)]
+        tasks.append(asyncio.create_task(self._sweep_forever()))
+        try:
+            yield
+        finally:
+            self.running = False
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+
+async def _due(billing: Billing, lease: timedelta, *, failed_now: bool) -> list[WebhookEvent]:
+    now = billing.now()
+    failed: dict[str, object] = {"status": EventStatus.FAILED.value, "retry_at": {"$ne": None}}
+    if not failed_now:
+        failed["retry_at"] = {"$lte": now}
+    lapsed = {"status": EventStatus.RECEIVED.value, "claimed_at": {"$lt": now - lease}}
+    query = {"$or": [{"status": EventStatus.PENDING.value}, failed, lapsed]}
+    return await WebhookEvent.find(query).sort("+received_at").limit(SWEEP_BATCH).to_list()
