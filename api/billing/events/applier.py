@@ -46,10 +46,18 @@ class Queued:
 
 
 @dataclass
+class Swept:
+    queued: int = 0
+    more: bool = False  # more may be due than one sweep took
+
+
+@dataclass
 class Applier:
     billing: Billing
     budget: timedelta
-    queue: asyncio.Queue[Queued] = field(default_factory=lambda: asyncio.Queue(QUEUE_BOUND))
+    # Unbounded as a queue: its bound (QUEUE_BOUND) is kept by `reserve`, which every producer
+    # (the route, the sweep) passes before it puts, so a promised slot is never found taken.
+    queue: asyncio.Queue[Queued] = field(default_factory=asyncio.Queue)
     reserved: int = 0  # slots promised to deliveries still storing their event
     running: bool = False
 
@@ -63,17 +71,17 @@ class Applier:
         return self.queue.qsize() + self.reserved
 
     def reserve(self) -> bool:
-        """A slot for an event about to be stored; False when full or not running (the event is
-        then stored `pending`, for a sweep)."""
+        """A slot for an event about to be stored or claimed; False when full or not running
+        (a delivery is then stored `pending`, for a sweep)."""
         if not self.running or self.backlog >= QUEUE_BOUND:
             return False
         self.reserved += 1
         return True
 
-    def release(self, envelope: Envelope, claimed: Claim | None) -> None:
+    def release(self, envelope: Envelope | None, claimed: Claim | None) -> None:
         """Give back a reserved slot: to the event stored under it, if it was claimed here."""
         self.reserved -= 1
-        if claimed is not None:
+        if envelope is not None and claimed is not None:
             self.queue.put_nowait(Queued(envelope, claimed))
         metrics.webhook_backlog(self.backlog)
 
@@ -82,20 +90,35 @@ class Applier:
         await self.queue.join()
 
     async def sweep(self, *, failed_now: bool = False) -> int:
-        """Claim and apply what no queue holds; how many were applied. `failed_now` applies
-        failed events without waiting for their `retry_at` (tests, an operator)."""
-        applied = 0
-        for stored in await _due(self.billing, self.lease, failed_now=failed_now):
-            applied += await self._apply_stored(stored)
-        return applied
+        """Claim what no queue holds, queue it, and wait until it is applied; how many were
+        queued. `failed_now` takes failed events without waiting for their `retry_at` (tests,
+        an operator)."""
+        swept = await self._sweep_once(failed_now=failed_now)
+        await self.drained()
+        return swept.queued
 
-    async def _apply_stored(self, stored: WebhookEvent) -> int:
-        envelope = envelope_of(stored)
+    async def _sweep_once(self, *, failed_now: bool = False) -> Swept:
+        """Claim due events into the queue while it has room; the workers apply them."""
+        swept = Swept()
+        due = await _due(self.billing, self.lease, failed_now=failed_now)
+        swept.more = len(due) == SWEEP_BATCH
+        for stored in due:
+            if not self.reserve():
+                swept.more = True  # the queue is full: the rest once it has room
+                break
+            envelope, claimed = envelope_of(stored), None
+            try:
+                claimed = await self._claim(stored, envelope)
+            finally:
+                self.release(envelope, claimed)
+            swept.queued += claimed is not None
+        return swept
+
+    async def _claim(self, stored: WebhookEvent, envelope: Envelope | None) -> Claim | None:
+        if envelope is None:
+            return None
         claimed = await claims.claim_stored(stored, now=self.billing.now(), lease=self.lease)
-        if envelope is None or isinstance(claimed, Refused):
-            return 0
-        await self._apply(envelope, claimed)
-        return 1
+        return None if isinstance(claimed, Refused) else claimed
 
     async def _apply(self, envelope: Envelope, claimed: Claim) -> None:
         handler = HANDLERS.get(envelope.event)
@@ -134,11 +157,15 @@ class Applier:
 
     async def _sweep_forever(self) -> None:
         while True:
+            swept = Swept()
             try:
-                await self.sweep()
+                swept = await self._sweep_once()
             except Exception:  # the database away: the next sweep tries again
                 log.warning("webhook_sweep_failed", exc_info=True)
-            await asyncio.sleep(SWEEP_SECONDS)
+            if swept.more:  # once what it queued is applied, at once: more is due
+                await self.drained()
+            else:
+                await asyncio.sleep(SWEEP_SECONDS)
 
     @asynccontextmanager
     async def running_in_background(self) -> AsyncIterator[None]:
