@@ -17,6 +17,8 @@ from tests.billing_calls import start_upgrade
 from tests.sandbox_driver import SandboxDriver
 
 UNSETTLED = (EventStatus.PENDING, EventStatus.RECEIVED)
+# As many times as the test sandbox delivers a failing event (TEST_SANDBOX's max_attempts).
+SETTLE_ROUNDS = 12
 
 
 def envelope(event: str, created_at: int, **entities: dict[str, Any]) -> bytes:
@@ -70,6 +72,16 @@ async def applied(services: Services, event_id: str) -> httpx.Response:
     if stored.status is EventStatus.FAILED:
         return httpx.Response(200, json={"status": "failed", "error": stored.error})
     return httpx.Response(200, json={"status": stored.status.value})
+
+
+async def settled(services: Services) -> None:
+    """Once what the service acknowledged is applied, and what failed was applied again (as a
+    sweep does at its `retry_at`) until it applies or as often as Razorpay would have delivered
+    it: the state a burst of deliveries leaves once Razorpay and the service are done."""
+    for _ in range(SETTLE_ROUNDS):
+        await services.applier.drained()
+        if not await services.applier.sweep(failed_now=True):
+            return
 
 
 async def deliver(

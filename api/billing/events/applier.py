@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -59,7 +59,13 @@ class Applier:
     # (the route, the sweep) passes before it puts, so a promised slot is never found taken.
     queue: asyncio.Queue[Queued] = field(default_factory=asyncio.Queue)
     reserved: int = 0  # slots promised to deliveries still storing their event
+    taken: int = 0  # taken off the queue by a worker, not applied yet
     running: bool = False
+    # Cleared while applying is held (`held`): deliveries are still stored and queued.
+    flowing: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self.flowing.set()
 
     @property
     def lease(self) -> timedelta:
@@ -68,7 +74,7 @@ class Applier:
     @property
     def backlog(self) -> int:
         """Events stored here and not applied yet (a sweep's `pending` ones are not counted)."""
-        return self.queue.qsize() + self.reserved
+        return self.queue.qsize() + self.reserved + self.taken
 
     def reserve(self) -> bool:
         """A slot for an event about to be stored or claimed; False when full or not running
@@ -88,6 +94,17 @@ class Applier:
     async def drained(self) -> None:
         """Until every event queued here is applied (tests, and a stopping server)."""
         await self.queue.join()
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """Applying waits meanwhile: events are still acknowledged and queued here, and applied
+        once it ends, or by another process's sweep once their claims lapse (maintenance, and
+        the tests of a process that dies after acknowledging)."""
+        self.flowing.clear()
+        try:
+            yield
+        finally:
+            self.flowing.set()
 
     async def sweep(self, *, failed_now: bool = False) -> int:
         """Claim what no queue holds, queue it, and wait until it is applied; how many were
@@ -136,9 +153,12 @@ class Applier:
     async def _work(self) -> None:
         while True:
             queued = await self.queue.get()
+            self.taken += 1
             try:
+                await self.flowing.wait()
                 await self._apply_queued(queued)
             finally:
+                self.taken -= 1
                 self.queue.task_done()
                 metrics.webhook_backlog(self.backlog)
 
