@@ -8,7 +8,9 @@ the memory a burst may take: past it the route stores events `pending` and queue
 A sweep, every SWEEP_SECONDS in every process, finds what no queue holds: events stored
 `pending`, failed ones due again (`retry_at`), and `received` ones whose claim lapsed (their
 process died after acknowledging them). It claims each (`claims.claim_stored`, so of two
-processes one applies it) and applies it. So nothing acknowledged is lost to a crash.
+processes one applies it) and queues it for the workers, as long as the queue has room; with
+more due than one sweep takes, the next starts as soon as the workers are done. So nothing
+acknowledged is lost to a crash.
 """
 
 from __future__ import annotations
@@ -139,6 +141,7 @@ class Applier:
 
     async def _apply(self, envelope: Envelope, claimed: Claim) -> None:
         handler = HANDLERS.get(envelope.event)
+        event = envelope.event if handler else metrics.OTHER  # a bounded label
         with structlog.contextvars.bound_contextvars(event_id=envelope.event_id):
             try:
                 handled = await inbox.apply_claimed(
@@ -146,9 +149,10 @@ class Applier:
                 )
             except Exception:  # settled as failed by the inbox; a sweep applies it again
                 log.exception("webhook_apply_failed")
+                metrics.webhook_applied(event, "error")
                 return
         log.info("webhook_applied", status=handled.status, note=handled.note)
-        metrics.webhook_applied(envelope.event if handler else metrics.OTHER, handled.status)
+        metrics.webhook_applied(event, handled.status)
 
     async def _work(self) -> None:
         while True:
