@@ -18,6 +18,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from api.authz.policy import load_authorizer
 from api.billing.deps import Billing
+from api.billing.events.applier import Applier
 from api.billing.plans import PlanResolver, configured_plans
 from api.catalog.load import load_catalog
 from api.catalog.model import Catalog
@@ -74,6 +75,8 @@ def create_app(
         catalog=catalog,
     )
 
+    applier = Applier(billing, timedelta(seconds=settings.webhook_budget_seconds))
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         mongo = _mongo_client(settings)
@@ -92,10 +95,12 @@ def create_app(
                 catalog=catalog,
                 webhook_secret=razorpay.webhook_secret,
                 budgets=_budgets(settings, database, razorpay.clock),
+                applier=applier,
             )
             async with (
                 _running(razorpay.sandbox),
                 syncing_plans(billing, enabled=razorpay.sandbox is not None),
+                applier.running_in_background(),
                 reconciling(
                     billing,
                     interval=settings.reconcile_interval,

@@ -49,6 +49,15 @@ WEBHOOK_SECONDS = Histogram(
     ["event"],
     buckets=LATENCY_BUCKETS,
 )
+WEBHOOKS_APPLIED = Counter(
+    "billing_webhooks_applied",
+    "Acknowledged webhook events applied in the background, by event and outcome.",
+    ["event", "outcome"],
+)
+WEBHOOK_BACKLOG = Gauge(
+    "billing_webhook_backlog",
+    "Webhook events acknowledged and queued in this process, not applied yet.",
+)
 GATEWAY_CALLS = Counter(
     "billing_gateway_calls",
     "Calls to Razorpay by operation and outcome (ok, or the gateway error's code).",
@@ -114,6 +123,14 @@ def webhook(event: str, outcome: str, seconds: float | None = None) -> None:
     WEBHOOKS.labels(event, outcome).inc()
     if seconds is not None:
         WEBHOOK_SECONDS.labels(event).observe(seconds)
+
+
+def webhook_applied(event: str, outcome: str) -> None:
+    WEBHOOKS_APPLIED.labels(event, outcome).inc()
+
+
+def webhook_backlog(events: int) -> None:
+    WEBHOOK_BACKLOG.set(events)
 
 
 def gateway_call(operation: str, outcome: str, seconds: float) -> None:

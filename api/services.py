@@ -10,6 +10,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from api.authz.policy import Authorizer
 from api.billing.deps import Billing
+from api.billing.events.applier import Applier
 from api.catalog.model import Catalog
 from api.clock import Clock
 from api.identity.tokens import TokenVerifier
@@ -29,3 +30,4 @@ class Services:
     catalog: Catalog  # catalog.toml in POLICY_DIR, as loaded at start (also billing.catalog)
     webhook_secret: str | None  # None refuses every webhook
     budgets: Budgets  # rate limits, kept in the database: shared by every process
+    applier: Applier  # applies acknowledged webhook events in the background

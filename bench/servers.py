@@ -20,6 +20,7 @@ from bench.environment import ROOT
 
 JWT_SECRET = "bench-jwt-secret-" + "0" * 32
 WEBHOOK_SECRET = "bench-webhook-secret"
+METRICS_TOKEN = "bench-metrics-token"
 READY_WITHIN_S = 60.0
 # Another checkout's service against this one's baseline and load (e.g. the code before a change).
 SERVICE_SRC = Path(os.environ.get("BENCH_SERVICE_SRC") or ROOT)
@@ -62,6 +63,7 @@ def service_env(uri: str, db: str, tmp: Path, port: int, workers: int) -> dict[s
         "RAZORPAY_KEY_SECRET": "bench-secret",
         "RAZORPAY_WEBHOOK_SECRET": WEBHOOK_SECRET,
         "JWT_SECRET": JWT_SECRET,
+        "METRICS_TOKEN": METRICS_TOKEN,
         "LOG_LEVEL": "info",
         "WEB_CONCURRENCY": str(workers),
     }

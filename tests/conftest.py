@@ -31,6 +31,7 @@ from api.settings import Settings
 from tests.builders import TEST_JWT_SECRET
 from tests.sandbox_driver import SandboxDriver
 from tests.serving import serving
+from tests.signed_webhooks import settled
 
 # Webhook retries within milliseconds, and charges only when a test moves the clock.
 TEST_SANDBOX = {
@@ -159,7 +160,9 @@ async def client(settings: Settings, services: Services) -> AsyncIterator[httpx.
 async def sandbox(
     client: httpx.AsyncClient, settings: Settings, services: Services
 ) -> AsyncIterator[SandboxDriver]:
-    driver = SandboxDriver.for_data_dir(client, settings.data_dir)
+    driver = SandboxDriver.for_data_dir(
+        client, settings.data_dir, applied=lambda: settled(services)
+    )
     await driver.knobs()  # every test starts with plain delivery and no REST faults
     await driver.clear_faults()
     started = await driver.now()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,11 +15,20 @@ import httpx
 class SandboxDriver:
     http: httpx.AsyncClient
     auth: tuple[str, str]
+    # Until the service has applied what it acknowledged: the service applies webhooks after
+    # answering them, so "delivered" alone does not mean "landed".
+    applied: Callable[[], Awaitable[None]] | None = None
 
     @classmethod
-    def for_data_dir(cls, http: httpx.AsyncClient, data_dir: Path) -> SandboxDriver:
+    def for_data_dir(
+        cls,
+        http: httpx.AsyncClient,
+        data_dir: Path,
+        *,
+        applied: Callable[[], Awaitable[None]] | None = None,
+    ) -> SandboxDriver:
         credentials = json.loads((data_dir / "sandbox" / "credentials.json").read_text())
-        return cls(http, (credentials["key_id"], credentials["key_secret"]))
+        return cls(http, (credentials["key_id"], credentials["key_secret"]), applied)
 
     async def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         response = await self.http.post(f"/sandbox{path}", json=body, auth=self.auth)
@@ -109,8 +119,11 @@ class SandboxDriver:
         return [item["event"] for item in released["released"]]
 
     async def drain(self) -> None:
+        """Until every webhook sent is delivered, and applied by the service."""
         drained = await self._post("/control/webhooks/drain", {"timeout": 30})
         assert drained["drained"], drained
+        if self.applied is not None:
+            await self.applied()
 
     async def subscription(self, subscription_id: str) -> dict[str, Any]:
         response = await self.http.get(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -9,9 +10,15 @@ from typing import Any
 
 import httpx
 
+from api.documents import WebhookEvent
+from api.documents.events import EventStatus
 from api.services import Services
 from tests.billing_calls import start_upgrade
 from tests.sandbox_driver import SandboxDriver
+
+UNSETTLED = (EventStatus.PENDING, EventStatus.RECEIVED)
+# As many times as the test sandbox delivers a failing event (TEST_SANDBOX's max_attempts).
+SETTLE_ROUNDS = 12
 
 
 def envelope(event: str, created_at: int, **entities: dict[str, Any]) -> bytes:
@@ -29,6 +36,19 @@ def envelope(event: str, created_at: int, **entities: dict[str, Any]) -> bytes:
 async def post_signed(
     client: httpx.AsyncClient, services: Services, event_id: str, body: bytes
 ) -> httpx.Response:
+    """Deliver a signed event; when it is acknowledged `received`, wait until the service's
+    background applier has applied it and answer how that ended (the stored status), in the
+    shape of an acknowledgement: `{"status": "processed"}`, `{"status": "failed", ...}`."""
+    acknowledged = await acknowledgement(client, services, event_id, body)
+    if acknowledged.status_code != 200 or acknowledged.json()["status"] != "received":
+        return acknowledged
+    return await applied(services, event_id)
+
+
+async def acknowledgement(
+    client: httpx.AsyncClient, services: Services, event_id: str, body: bytes
+) -> httpx.Response:
+    """The HTTP answer to a signed delivery, without waiting for it to be applied."""
     assert services.webhook_secret is not None
     signature = hmac.new(services.webhook_secret.encode(), body, hashlib.sha256).hexdigest()
     return await client.post(
@@ -36,6 +56,32 @@ async def post_signed(
         content=body,
         headers={"X-Razorpay-Signature": signature, "X-Razorpay-Event-Id": event_id},
     )
+
+
+async def applied(services: Services, event_id: str) -> httpx.Response:
+    """Once the applier's queue is drained and no one is applying the event (a sweep of the
+    app's own may be): how the event stands, as a response body."""
+    await services.applier.drained()
+    stored = await WebhookEvent.get(event_id)
+    for _ in range(1000):
+        if stored is not None and stored.status not in UNSETTLED:
+            break
+        await asyncio.sleep(0.01)
+        stored = await WebhookEvent.get(event_id)
+    assert stored is not None and stored.status not in UNSETTLED, event_id
+    if stored.status is EventStatus.FAILED:
+        return httpx.Response(200, json={"status": "failed", "error": stored.error})
+    return httpx.Response(200, json={"status": stored.status.value})
+
+
+async def settled(services: Services) -> None:
+    """Once what the service acknowledged is applied, and what failed was applied again (as a
+    sweep does at its `retry_at`) until it applies or as often as Razorpay would have delivered
+    it: the state a burst of deliveries leaves once Razorpay and the service are done."""
+    for _ in range(SETTLE_ROUNDS):
+        await services.applier.drained()
+        if not await services.applier.sweep(failed_now=True):
+            return
 
 
 async def deliver(

@@ -72,9 +72,11 @@ async def timed(call: Awaitable[httpx.Response]) -> tuple[httpx.Response, float]
     return response, time.monotonic() - started
 
 
-async def post_webhook(http: httpx.AsyncClient, event_id: str) -> httpx.Response:
+async def post_webhook(
+    http: httpx.AsyncClient, event_id: str, *, event: str = "order.paid", payload: object = None
+) -> httpx.Response:
     body = json.dumps(
-        {"entity": "event", "event": "order.paid", "payload": {}, "created_at": 1_767_225_600}
+        {"entity": "event", "event": event, "payload": payload or {}, "created_at": 1_767_225_600}
     ).encode()
     signature = hmac.new(WEBHOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()
     return await http.post(
@@ -118,6 +120,7 @@ async def test_graphql_and_readiness_fail_fast_with_503_and_recover_without_a_re
             "status": "unavailable",
             "database": "unavailable",
             "razorpay": "closed",
+            "webhookBacklog": 0,
         }
         assert "127.0.0.1" not in ready.text
 
@@ -130,7 +133,12 @@ async def test_graphql_and_readiness_fail_fast_with_503_and_recover_without_a_re
     assert again.status_code == 200
     assert again.json() == {"data": {"viewer": {"email": "outage@example.com"}}}
     assert ready_again.status_code == 200
-    assert ready_again.json() == {"status": "ok", "database": "ok", "razorpay": "closed"}
+    assert ready_again.json() == {
+        "status": "ok",
+        "database": "ok",
+        "razorpay": "closed",
+        "webhookBacklog": 0,
+    }
 
 
 async def test_a_webhook_during_an_outage_gets_503_and_is_stored_once_when_redelivered(
@@ -156,3 +164,27 @@ async def test_a_webhook_during_an_outage_gets_503_and_is_stored_once_when_redel
         assert redelivered.status_code == 200
         assert duplicate.json() == {"status": "duplicate"}
         assert [e["status"] for e in stored_events(app.uri, "evt_outage000001")] == ["ignored"]
+
+
+async def test_an_event_to_apply_during_an_outage_is_not_acknowledged_nor_queued(
+    tmp_path: Path,
+) -> None:
+    async with app_on_own_database(tmp_path) as app:
+        # when Razorpay delivers an event the service applies, while the database is down
+        app.database.stop()
+        failed = {"id": "pay_Outage0000001", "status": "failed", "amount": 100, "currency": "INR"}
+        refused = await post_webhook(
+            app.http, "evt_outage000002", event="payment.failed", payload=failed_payment(failed)
+        )
+
+        # then it is refused, so Razorpay delivers it again: nothing stored, nothing queued
+        assert refused.status_code == 503
+        assert refused.json()["error"]["code"] == "SERVICE_UNAVAILABLE"
+        app.database.start()
+        assert stored_events(app.uri, "evt_outage000002") == []
+        ready = await app.http.get("/readyz")
+        assert (ready.status_code, ready.json()["webhookBacklog"]) == (200, 0)
+
+
+def failed_payment(entity: dict[str, object]) -> dict[str, object]:
+    return {"payment": {"entity": entity}}

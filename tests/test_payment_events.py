@@ -26,6 +26,7 @@ from tests.billing_calls import (
 from tests.builders import graphql, token
 from tests.sandbox_driver import SandboxDriver
 from tests.signed_webhooks import (
+    applied,
     at_razorpay,
     deliver,
     envelope,
@@ -260,7 +261,7 @@ async def test_a_refund_arriving_before_its_payment_records_both(
     assert "refund.processed" in await sandbox.release()
 
 
-async def test_a_refund_of_a_payment_not_yet_attributable_is_applied_on_redelivery(
+async def test_a_refund_of_a_payment_not_yet_attributable_is_applied_on_a_retry(
     client: httpx.AsyncClient, services: Services, sandbox: SandboxDriver
 ) -> None:
     # given a payment of a customer two users share, and its refund
@@ -277,12 +278,12 @@ async def test_a_refund_of_a_payment_not_yet_attributable_is_applied_on_redelive
     # when the refund arrives before anything says whose payment it is
     early = await post_signed(client, services, "evt_refund_early_01", body)
 
-    # then it is refused for now, and kept as failed so that Razorpay's redelivery applies it
-    assert early.status_code == 503
+    # then it is not applied for now, and kept as failed so that a retry applies it
+    assert early.json()["status"] == "failed"
     stored = await WebhookEvent.get("evt_refund_early_01")
     assert stored is not None and stored.status == "failed"
 
-    # when invoice.paid names user-b's subscription and Razorpay delivers the refund again
+    # when invoice.paid names user-b's subscription and the failed refund is retried
     await deliver_invoice_paid(
         client,
         services,
@@ -293,10 +294,10 @@ async def test_a_refund_of_a_payment_not_yet_attributable_is_applied_on_redelive
         subscription_id=subscription_b,
         amount=10000,
     )
-    again = await post_signed(client, services, "evt_refund_early_01", body)
+    await services.applier.sweep(failed_now=True)
 
     # then the refund is applied to user-b's payment
-    assert again.json() == {"status": "processed"}
+    assert (await applied(services, "evt_refund_early_01")).json() == {"status": "processed"}
     shown = await payments_of(client, user="user-b")
     assert [(p["status"], p["refunded"]["amount"]) for p in shown] == [("partially_refunded", 2500)]
 

@@ -16,6 +16,7 @@ from api.documents.events import EventStatus
 from api.services import Services
 from api.settings import Settings
 from bench.webhook_burst import burst
+from tests.signed_webhooks import settled
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -43,7 +44,12 @@ async def test_a_burst_of_deliveries_is_answered_stored_once_and_leaves_the_serv
     assert dict(delivered.statuses) == {"200": EVENTS}
     assert set(delivered.readiness) == {"200"}
     assert (await client.get("/readyz")).status_code == 200
-    # and each event is stored once, applied
+    # and each event is stored once
+    stored = await WebhookEvent.find({"_id": {"$in": delivered.ids}}).to_list()
+    assert sorted(event.id for event in stored) == sorted(delivered.ids)
+    # and once the service has applied them, each was applied, and no backlog is left
+    await settled(services)
     stored = await WebhookEvent.find({"_id": {"$in": delivered.ids}}).to_list()
     assert sorted(event.id for event in stored) == sorted(delivered.ids)
     assert {event.status for event in stored} == {EventStatus.IGNORED}
+    assert (await client.get("/readyz")).json()["webhookBacklog"] == 0

@@ -1,9 +1,10 @@
-"""One delivery applies an event, within the budget; what is not applied is asked for again.
+"""An event is stored once and applied once, within the budget; what is not applied is applied
+again by a sweep.
 
 Razorpay delivers at least once and sometimes the same event several times at once; it waits 5 s
-for an answer. Deliveries racing on one event apply it once; the others are told to come back
-(409) or that it is done (200 duplicate). A handler cut off at the budget, or whose record would
-not settle, leaves the event failed (503), and the next delivery applies it.
+for an answer. Deliveries racing on one event store it once; the others are told it is stored
+(200 duplicate) and apply nothing. A handler cut off at the budget, or whose record would not
+settle, leaves the event failed, due again, and a sweep applies it.
 """
 
 from __future__ import annotations
@@ -28,13 +29,14 @@ from api.billing.events import inbox
 from api.documents import Payment, Subscription, WebhookClaim, WebhookEvent
 from api.documents.events import EventStatus
 from api.services import Services
-from api.webhooks.route import answer
 from tests.conftest import loopback_listener, make_settings
 from tests.gateway.fault_server import FaultServer, Reply
 from tests.sandbox_driver import SandboxDriver
 from tests.serving import serving
 from tests.signed_webhooks import (
     a_paid_subscription,
+    acknowledgement,
+    applied,
     deliver,
     envelope,
     invoice,
@@ -145,6 +147,16 @@ async def stored_event(event_id: str) -> WebhookEvent:
     return found
 
 
+async def until_done(event_id: str) -> WebhookEvent:
+    """The event once done: a sweep of the app's own (every few seconds) may be applying it."""
+    for _ in range(1000):
+        found = await stored_event(event_id)
+        if found.status.is_done:
+            return found
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"{event_id} was never applied")
+
+
 async def test_eight_deliveries_at_once_apply_the_event_once(
     client: httpx.AsyncClient, services: Services, sandbox: SandboxDriver
 ) -> None:
@@ -184,7 +196,7 @@ async def test_eight_deliveries_at_once_apply_the_event_once(
     assert (await stored_event("evt_eight_at_once")).attempts == 1
 
 
-async def test_a_delivery_while_another_applies_the_event_is_told_to_come_back(
+async def test_a_delivery_while_the_event_is_applied_is_a_duplicate_that_applies_nothing(
     services: Services, razorpay: FaultServer, served_with_budget: Served
 ) -> None:
     # given a Razorpay that holds the invoice the handler fetches, until the test lets it go
@@ -199,9 +211,8 @@ async def test_a_delivery_while_another_applies_the_event_is_told_to_come_back(
             await until_razorpay_has_seen(razorpay, INVOICE_PATH)
             second = await post_signed(http, service, "evt_held_invoice_1", body)
 
-            # then the second is told to deliver it again later, and applies nothing
-            assert second.status_code == 409
-            assert second.json()["error"]["code"] == "IN_PROGRESS"
+            # then the second is told it is stored already, and applies nothing
+            assert (second.status_code, second.json()) == (200, {"status": "duplicate"})
             held = await stored_event("evt_held_invoice_1")
             assert (held.status, held.attempts) == (EventStatus.RECEIVED, 1)
         finally:
@@ -217,7 +228,7 @@ async def test_a_delivery_while_another_applies_the_event_is_told_to_come_back(
         assert recorded is not None and recorded.user_id == user_id
 
 
-async def test_a_handler_past_the_budget_is_stored_failed_and_applied_on_redelivery(
+async def test_a_handler_past_the_budget_is_stored_failed_and_applied_by_a_sweep(
     services: Services, razorpay: FaultServer, served_with_budget: Served
 ) -> None:
     # given a service with a 0.3 s handler budget, and a Razorpay that holds the invoice the
@@ -230,27 +241,33 @@ async def test_a_handler_past_the_budget_is_stored_failed_and_applied_on_redeliv
         try:
             # when the event is delivered
             started = time.monotonic()
-            first = await post_signed(http, service, "evt_slow_invoice_1", body)
+            acked = await acknowledgement(http, service, "evt_slow_invoice_1", body)
             answered_in = time.monotonic() - started
+            first = await applied(service, "evt_slow_invoice_1")
 
-            # then it is answered 503, within Razorpay's 5 s, and stored as failed
-            assert (first.status_code, first.json()["error"]["code"]) == (503, "DEADLINE_EXCEEDED")
+            # then it is acknowledged within Razorpay's 5 s, and applying it, cut off at the
+            # budget, leaves it failed and due again
+            assert (acked.status_code, acked.json()) == (200, {"status": "received"})
             assert answered_in < 5
+            assert first.json()["status"] == "failed"
             failed = await stored_event("evt_slow_invoice_1")
-            assert failed.status == EventStatus.FAILED
+            assert failed.status == EventStatus.FAILED and failed.retry_at is not None
             assert failed.error is not None and "budget" in failed.error
             assert await Payment.get(PAYMENT_ID) is None
             assert not release.is_set()  # Razorpay is still holding the first read
 
-            # when Razorpay delivers it again
+            # when Razorpay delivers it again, it is a duplicate
             again = await post_signed(http, service, "evt_slow_invoice_1", body)
+            assert again.json() == {"status": "duplicate"}
         finally:
             release.set()
 
-        # then this delivery applies it
-        assert (again.status_code, again.json()) == (200, {"status": "processed"})
-        applied = await stored_event("evt_slow_invoice_1")
-        assert (applied.status, applied.attempts) == (EventStatus.PROCESSED, 2)
+        # when a sweep applies the failed event again
+        await service.applier.sweep(failed_now=True)
+
+        # then it is applied
+        settled = await stored_event("evt_slow_invoice_1")
+        assert (settled.status, settled.attempts) == (EventStatus.PROCESSED, 2)
         recorded = await Payment.get(PAYMENT_ID)
         assert recorded is not None
         assert (recorded.user_id, recorded.razorpay_subscription_id) == (user_id, SUBSCRIPTION_ID)
@@ -275,12 +292,13 @@ async def test_an_event_whose_appliers_died_is_claimed_past_their_claims_and_app
         id="evt_dead_appliers:2", event_id="evt_dead_appliers", generation=2, claimed_at=long_ago
     ).insert()
 
-    # when Razorpay delivers it again
+    # when Razorpay delivers it again, and a sweep runs
     response = await post_signed(client, services, "evt_dead_appliers", body)
+    await services.applier.sweep()
 
-    # then this delivery claims the next generation and applies it
-    assert (response.status_code, response.json()) == (200, {"status": "ignored"})
-    event = await stored_event("evt_dead_appliers")
+    # then the delivery is a duplicate; the sweep claims the next generation and applies it
+    assert (response.status_code, response.json()) == (200, {"status": "duplicate"})
+    event = await until_done("evt_dead_appliers")
     assert (event.status, event.attempts) == (EventStatus.IGNORED, 3)
 
 
@@ -306,7 +324,7 @@ async def test_a_record_that_never_settles_gives_up_with_not_converged() -> None
     assert rounds == 3
 
 
-async def test_an_event_whose_record_does_not_settle_is_failed_503_and_applied_again(
+async def test_an_event_whose_record_does_not_settle_is_stored_failed_and_due_again(
     client: httpx.AsyncClient, services: Services
 ) -> None:
     # given an event whose handler writes a record that never settles
@@ -330,16 +348,14 @@ async def test_an_event_whose_record_does_not_settle_is_failed_503_and_applied_a
         services.billing, event, never_settles, budget=timedelta(seconds=3)
     )
 
-    # then it is stored as failed, and Razorpay is answered 503 NOT_CONVERGED
+    # then it is stored as failed, due to be applied again by a sweep
     assert handled.status is inbox.Outcome.NOT_CONVERGED
-    response = answer(handled)
-    assert response.status_code == 503
-    assert json.loads(bytes(response.body))["error"]["code"] == "NOT_CONVERGED"
     failed = await stored_event("evt_never_settles")
-    assert failed.status == EventStatus.FAILED
+    assert failed.status == EventStatus.FAILED and failed.retry_at is not None
     assert failed.error is not None and "did not settle" in failed.error
 
-    # and Razorpay's next delivery applies it
+    # and a sweep applies it again (a redelivery is a duplicate)
     again = await post_signed(client, services, "evt_never_settles", body)
-    assert again.json() == {"status": "ignored"}
-    assert (await stored_event("evt_never_settles")).attempts == 2
+    assert again.json() == {"status": "duplicate"}
+    await services.applier.sweep(failed_now=True)
+    assert (await until_done("evt_never_settles")).attempts == 2

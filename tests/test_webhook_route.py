@@ -12,6 +12,7 @@ import pytest
 
 from api.documents import Payment, SubscriptionObservation, WebhookEvent
 from api.services import Services
+from tests.signed_webhooks import applied
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -171,7 +172,7 @@ async def test_with_no_webhook_secret_everything_is_refused_and_nothing_stored(
     assert await nothing_stored()
 
 
-async def test_a_signed_event_with_an_unreadable_entity_is_kept_as_failed_and_acknowledged(
+async def test_a_signed_event_with_an_unreadable_entity_is_acknowledged_and_kept_as_failed(
     client: httpx.AsyncClient, services: Services
 ) -> None:
     # given a signed payment.captured whose payment has no amount
@@ -179,16 +180,23 @@ async def test_a_signed_event_with_an_unreadable_entity_is_kept_as_failed_and_ac
     body = envelope(payment={"entity": unreadable})
     assert services.webhook_secret is not None
 
-    # when it is delivered, and delivered again
-    answers = [
-        await post(client, body, signature=signed(body, services.webhook_secret)) for _ in range(2)
-    ]
+    # when it is delivered, applied, and delivered again
+    first = await post(client, body, signature=signed(body, services.webhook_secret))
+    await applied(services, "evt_test0000000001")
+    again = await post(client, body, signature=signed(body, services.webhook_secret))
 
-    # then each answer says it is unreadable (not a 500 Razorpay would retry for a day), and it
-    # is stored as failed with the reason, for someone to look at
-    assert [(a.status_code, a.json()["status"]) for a in answers] == [(200, "unreadable")] * 2
-    assert "'amount'" in answers[0].json()["error"]["message"]
+    # then both are acknowledged (not a 500 Razorpay would retry for a day): stored, then a
+    # duplicate; applying it stored it as failed with the reason, for someone to look at
+    assert [(a.status_code, a.json()) for a in (first, again)] == [
+        (200, {"status": "received"}),
+        (200, {"status": "duplicate"}),
+    ]
     stored = await WebhookEvent.get("evt_test0000000001")
-    assert stored is not None and stored.status == "failed" and stored.attempts == 2
+    assert stored is not None and stored.status == "failed" and stored.attempts == 1
     assert stored.error is not None and "'amount'" in stored.error
+    # and no sweep applies it again: the same bytes would fail every time
+    assert stored.retry_at is None
+    assert await services.applier.sweep(failed_now=True) == 0
+    stored = await WebhookEvent.get("evt_test0000000001")
+    assert stored is not None and stored.attempts == 1
     assert await Payment.count() == 0

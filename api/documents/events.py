@@ -10,11 +10,13 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 
 
 class EventStatus(StrEnum):
-    RECEIVED = "received"  # being applied by the delivery holding its newest claim
+    # Stored and acknowledged, claimed by no one: the next sweep of any process claims it.
+    PENDING = "pending"
+    RECEIVED = "received"  # being applied by the holder of its newest claim
     PROCESSED = "processed"
     STALE = "stale"  # applied, and it changed nothing: older than what was already known
     IGNORED = "ignored"  # nothing of this service's in it
-    FAILED = "failed"  # not applied (yet): the next delivery claims it and applies it
+    FAILED = "failed"  # not applied (yet): a sweep claims it again at `retry_at`
 
     @property
     def is_done(self) -> bool:
@@ -23,7 +25,8 @@ class EventStatus(StrEnum):
 
 
 class WebhookEvent(Document):
-    """One per event id. Inserting it is the first delivery's claim on applying the event."""
+    """One per event id. Inserting it acknowledges the event; stored `received`, it is also the
+    storing process's claim on applying it (generation 1)."""
 
     id: str  # type: ignore[assignment]  # X-Razorpay-Event-Id
     event: str
@@ -36,6 +39,9 @@ class WebhookEvent(Document):
     received_at: datetime
     claimed_at: datetime | None = None  # when the newest claim was taken (None: at received_at)
     processed_at: datetime | None = None
+    # When a failed event is due to be applied again; None: never by itself (unreadable, or
+    # out of attempts), only by `replay`.
+    retry_at: datetime | None = None
 
     class Settings:
         name = "webhook_events"

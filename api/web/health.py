@@ -2,8 +2,10 @@
 
 Readiness also shows the Razorpay circuit breaker's state, but does not depend on it: Razorpay
 is shared by every instance, so pulling this one out of rotation would not help, and reads and
-webhooks still work while it is open. In prod the body names states only; the reason a database
-ping failed (which can name its address) is shown in dev alone.
+webhooks still work while it is open. Likewise the webhook backlog (events acknowledged by this
+process and not applied yet): a burst leaves one, and the process is no less ready for it.
+In prod the body names states only; the reason a database ping failed (which can name its
+address) is shown in dev alone.
 """
 
 from __future__ import annotations
@@ -32,10 +34,11 @@ async def healthz(request: Request) -> JSONResponse:
 async def readyz(request: Request) -> JSONResponse:
     services: Services = request.app.state.services
     failure = await _ping(services.database)
-    body: dict[str, str] = {
+    body: dict[str, str | int] = {
         "status": "ok" if failure is None else "unavailable",
         "database": DatabaseState.OK if failure is None else DatabaseState.UNAVAILABLE,
         "razorpay": services.billing.gateway.breaker_state.value,
+        "webhookBacklog": services.applier.backlog,
     }
     if failure is not None and not services.settings.is_prod:
         body["reason"] = failure

@@ -1,22 +1,21 @@
-"""`POST /webhooks/razorpay`: verify the signature over the raw body, then hand to the inbox.
+"""`POST /webhooks/razorpay`: verify the signature over the raw body, store the event, acknowledge.
 
 Anything that does not verify is refused before a byte of it is stored: with no webhook secret
-configured, that is everything. What Razorpay is answered, and why (any answer but a 2xx within
-5 s makes Razorpay deliver the event again later):
+configured, that is everything. A verified event is stored durably in one insert and answered at
+once; applying it happens after the answer (`api.billing.events.applier`), and a sweep applies
+whatever a crash left, so an acknowledged event is never lost. What Razorpay is answered (any
+answer but a 2xx within 5 s makes Razorpay deliver the event again later):
 
-- processed, stale, ignored, or a duplicate (applied already): 200.
-- in progress (another delivery is applying it right now): 409 `IN_PROGRESS`; nothing applied.
-- failed (it names something not recorded yet): 503 `NOT_YET_APPLICABLE`; by the next delivery
-  it can apply. Past the handler budget (`WEBHOOK_BUDGET_SECONDS`): 503 `DEADLINE_EXCEEDED`. A
-  record that would not settle: 503 `NOT_CONVERGED`. A handler error: 500 `PROCESSING_FAILED`.
-  Each is stored as failed and applied again by the next delivery.
-- the database unreachable (within `DATABASE_TIMEOUT_SECONDS`): 503 `SERVICE_UNAVAILABLE`.
-  Whatever it could not store, the next delivery stores and applies.
-- unreadable (signed, so really Razorpay's, but an entity in it lacks a field we rely on): 200
-  with the error. It is stored as failed and logged; the same bytes would fail on every retry,
-  and a day of failed deliveries can get the webhook disabled at Razorpay.
+- stored, to be applied: 200 `received`. With no handler for its event: 200 `ignored`, stored
+  final. Stored already (a redelivery): 200 `duplicate`, and nothing else is done.
+- the database unreachable (within `DATABASE_TIMEOUT_SECONDS`): 503 `SERVICE_UNAVAILABLE`;
+  nothing stored, so the next delivery stores it. Any other failure to store: 500
+  `PROCESSING_FAILED`, likewise.
 - an envelope that is not a Razorpay event at all (not JSON, no event name or time): 400, and
   nothing stored.
+
+How applying ended (processed, stale, ignored, failed and due again, unreadable) is the stored
+event's status, in the metrics (`billing_webhooks_applied`) and the log (`webhook_applied`).
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import structlog
@@ -34,19 +33,13 @@ from starlette.responses import JSONResponse
 from api import metrics
 from api.billing.deps import Billing
 from api.billing.events import inbox
+from api.billing.events.applier import Applier
 from api.billing.events.handlers import HANDLERS
-from api.billing.events.inbox import Outcome
 from api.outage import SERVICE_UNAVAILABLE, is_database_outage
+from api.services import Services
 
 EVENT_ID = re.compile(r"[A-Za-z0-9_\-]{1,64}")
 log = structlog.get_logger("webhooks")
-# Outcomes that are not applied (yet): the status and code that make Razorpay deliver it again.
-RETRY_LATER = {
-    Outcome.IN_PROGRESS: (409, "IN_PROGRESS"),
-    Outcome.FAILED: (503, "NOT_YET_APPLICABLE"),
-    Outcome.TIMED_OUT: (503, "DEADLINE_EXCEEDED"),
-    Outcome.NOT_CONVERGED: (503, "NOT_CONVERGED"),
-}
 
 
 def refuse(status: int, code: str, message: str) -> JSONResponse:
@@ -54,9 +47,8 @@ def refuse(status: int, code: str, message: str) -> JSONResponse:
 
 
 async def razorpay_webhook(request: Request) -> JSONResponse:
-    billing: Billing = request.app.state.services.billing
-    secret: str | None = request.app.state.services.webhook_secret
-    budget = timedelta(seconds=request.app.state.services.settings.webhook_budget_seconds)
+    services: Services = request.app.state.services
+    secret = services.webhook_secret
     body = await request.body()
     if not inbox.authentic(body, request.headers.get("x-razorpay-signature"), secret):
         return refused(400, "INVALID_SIGNATURE", "The X-Razorpay-Signature does not verify.")
@@ -68,21 +60,30 @@ async def razorpay_webhook(request: Request) -> JSONResponse:
         return refused(400, "MALFORMED_BODY", "The body is not a Razorpay event envelope.")
     # Every line logged while it is handled, the inbox's and the handlers' too, names the event.
     with structlog.contextvars.bound_contextvars(event_id=event_id, event=envelope.event):
-        return await _handle(billing, envelope, budget)
+        return await _handle(services.billing, services.applier, envelope)
 
 
-async def _handle(billing: Billing, envelope: inbox.Envelope, budget: timedelta) -> JSONResponse:
+async def _handle(billing: Billing, applier: Applier, envelope: inbox.Envelope) -> JSONResponse:
     handler = HANDLERS.get(envelope.event)
     event = envelope.event if handler is not None else metrics.OTHER  # a bounded label
+    queued = handler is not None and applier.reserve()
+    claimed = None
     started = time.perf_counter()
     try:
-        handled = await inbox.receive(billing, envelope, handler, budget=budget)
+        accepted = await inbox.accept(
+            billing, envelope, handler, lease=applier.lease, queued=queued
+        )
+        claimed = accepted.claimed
     except Exception as error:
         metrics.webhook(event, "error", time.perf_counter() - started)
         return _failed(error)
+    finally:
+        if queued:
+            applier.release(envelope, claimed)
+    handled = accepted.handled
     metrics.webhook(event, handled.status.value, time.perf_counter() - started)
     log.info("webhook", status=handled.status, note=handled.note)
-    return answer(handled)
+    return JSONResponse({"status": handled.status.value})
 
 
 def _failed(error: Exception) -> JSONResponse:
@@ -90,29 +91,13 @@ def _failed(error: Exception) -> JSONResponse:
         log.warning("webhook_database_unavailable", error=str(error)[:200])
         return refuse(503, SERVICE_UNAVAILABLE, "The database is unavailable; deliver it again.")
     log.exception("webhook_failed")
-    return refuse(500, "PROCESSING_FAILED", "The event was stored and will be retried.")
+    return refuse(500, "PROCESSING_FAILED", "The event was not stored; deliver it again.")
 
 
 def refused(status: int, code: str, message: str) -> JSONResponse:
     """A delivery refused before it names an event: counted under the code it is refused with."""
     metrics.webhook("none", code.lower())
     return refuse(status, code, message)
-
-
-def answer(handled: inbox.Handled) -> JSONResponse:
-    if handled.status in RETRY_LATER:
-        status, code = RETRY_LATER[handled.status]
-        return refuse(status, code, _retry_message(handled))
-    if handled.status is Outcome.UNREADABLE:
-        error = {"code": "UNREADABLE_EVENT", "message": handled.note}
-        return JSONResponse({"status": handled.status.value, "error": error})
-    return JSONResponse({"status": handled.status.value})
-
-
-def _retry_message(handled: inbox.Handled) -> str:
-    if handled.status is Outcome.IN_PROGRESS:
-        return "Another delivery of this event is being applied; deliver it again later."
-    return f"Not applied yet ({handled.note}); deliver it again."
 
 
 def _envelope(event_id: str, body: bytes) -> inbox.Envelope | None:

@@ -1,14 +1,15 @@
-"""Which delivery of a webhook event may apply it: one at a time, decided by unique inserts.
+"""Which applier of a webhook event may apply it: one at a time, decided by unique inserts.
 
-The first delivery inserts the event (`WebhookEvent`, `_id` = the event id): that insert is its
-claim, generation 1, and costs nothing beyond storing the event. The insert is an upsert that
-returns what was stored before (one command): the insert under the unique `_id` decides, and a
-later delivery learns in the same command what it found. Any other delivery finds it:
+The webhook route stores each event in one insert (`store`, `_id` = the event id). Stored
+`received`, that insert is the storing process's claim, generation 1, and costs nothing beyond
+storing the event; stored `pending` (its in-process queue was full) it is nobody's yet. A replay
+inserts it with an upsert that returns what was stored before (`claim`, one command). Whoever
+finds it stored (a sweep of any process, a replay) finds it:
 
 - applied already: a duplicate, nothing to do.
-- being applied (`received`, claimed less than a lease ago): busy; the delivery is answered so
-  that Razorpay delivers it again later, and it applies nothing.
-- failed, or its claim's lease has run out (the delivery applying it died): the delivery claims
+- being applied (`received`, claimed less than a lease ago): busy; the finder applies nothing
+  (its holder will, or a sweep after the lease).
+- pending, failed, or its claim's lease has run out (its applier died): the finder claims
   the next generation n by inserting `WebhookClaim` "<event id>:<n>". Of two deliveries trying
   one generation, one insert wins; the other is busy.
 
@@ -61,6 +62,20 @@ async def claim(event: WebhookEvent, *, lease: timedelta) -> Claim | Refused:
     stored = await _insert_or_find(event)
     if stored is None:
         return Claim(event.id, 1, now + lease)
+    return await claim_stored(stored, now=now, lease=lease)
+
+
+async def store(event: WebhookEvent) -> bool:
+    """Insert `event` in one command; False when an event with its id is stored already."""
+    try:
+        await WebhookEvent.get_pymongo_collection().insert_one(get_dict(event, to_db=True))
+    except DuplicateKeyError:
+        return False
+    return True
+
+
+async def claim_stored(stored: WebhookEvent, *, now: datetime, lease: timedelta) -> Claim | Refused:
+    """Claim an event found stored (by a sweep, or a delivery that found it), or say why not."""
     if stored.status.is_done:
         return Refused.DONE
     claimed_at = stored.claimed_at or stored.received_at
