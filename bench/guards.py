@@ -45,7 +45,7 @@ QUERY = """query($u: ID!) {
   payments(userId: $u, first: 20) { edges { node { id status amountFlagged
     refunds { id requestedBy } } } }
   entitlements { plan features { feature allowed } }
-  canUse(feature: GITHUB_IMPORT) { allowed }
+  canUse(feature: "github_import") { ... on FeatureAccess { allowed } }
   githubImports(first: 20) { id repositoryUrl status }
   accessChanges(userId: $u, first: 20) { reason at }
 }"""

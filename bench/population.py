@@ -15,7 +15,10 @@ from bench.load import Request
 from bench.servers import JWT_SECRET
 
 USERS = 64
-CAN_USE = "query { canUse(feature: GITHUB_IMPORT) { allowed reason requiredPlan } }"
+CAN_USE = (
+    'query { canUse(feature: "github_import") { ... on FeatureAccess { allowed reason'
+    " requiredPlan } } }"
+)
 
 
 async def seed_users(uri: str, db: str, count: int = USERS) -> list[str]:

@@ -60,6 +60,10 @@ def unique_key(world: World, caller: str) -> dict[str, Any]:
     return {"k": f"matrix-upgrade-{caller}"}
 
 
+def usage_key(world: World, caller: str) -> dict[str, Any]:
+    return {"k": f"matrix-usage-{caller}"}
+
+
 def repository(world: World, caller: str) -> dict[str, Any]:
     return {"url": "https://github.com/octocat/Hello-World"}
 
@@ -115,7 +119,11 @@ ROWS: tuple[Row, ...] = (
         target_user,
     ),
     Row("Query.entitlements", "{ entitlements { plan } }", signed_in("ok")),
-    Row("Query.canUse", "{ canUse(feature: GITHUB_IMPORT) { allowed } }", signed_in("ok")),
+    Row(
+        "Query.canUse",
+        '{ canUse(feature: "github_import") { ... on FeatureAccess { allowed } } }',
+        signed_in("ok"),
+    ),
     Row("Query.githubImports", "{ githubImports { id } }", signed_in(UPGRADE, pro="items:0")),
     Row(
         "Query.accessChanges",
@@ -154,6 +162,20 @@ ROWS: tuple[Row, ...] = (
         "mutation($url: String!) { startGithubImport(repositoryUrl: $url) { __typename } }",
         signed_in(UPGRADE, pro="GithubImport"),
         repository,
+    ),
+    Row(
+        "Mutation.recordUsage",
+        'mutation($k: String!) { recordUsage(feature: "chats", quantity: 1, idempotencyKey: $k)'
+        f" {{ {UNION} }} }}",
+        signed_in("LimitUsage"),
+        usage_key,
+    ),
+    Row(
+        "Mutation.releaseUsage",
+        'mutation($k: String!) { releaseUsage(feature: "chats", quantity: 1, idempotencyKey: $k)'
+        f" {{ {UNION} }} }}",
+        signed_in("Failure:NOT_RELEASABLE"),
+        usage_key,
     ),
     # Type fields: the owner reaches their payment through paymentHistory, staff through
     # payments(userId). Free users and `other` have no payment, so theirs guard nothing.

@@ -46,12 +46,19 @@ OPEN_TYPE_FIELDS: dict[str, frozenset[str]] = {
     "CheckoutDetails": frozenset(
         {"description", "keyId", "name", "prefillEmail", "subscriptionId"}
     ),
-    "Entitlements": frozenset({"accessUntil", "features", "plan", "reason"}),
+    "Entitlements": frozenset({"accessUntil", "features", "limits", "plan", "reason"}),
     "Failure": frozenset({"code", "message", "retryable"}),
     "FeatureAccess": frozenset({"allowed", "feature", "name", "reason", "requiredPlan"}),
     "FeatureInfo": frozenset({"code", "name", "plan"}),
     "GithubImport": frozenset(
         {"id", "owner", "repository", "repositoryUrl", "requestedAt", "status"}
+    ),
+    "LimitCheck": frozenset({"allowed", "asked", "upgradeTo", "usage"}),
+    "LimitReached": frozenset(
+        {"asked", "code", "feature", "limit", "message", "resetsAt", "upgradeTo", "used"}
+    ),
+    "LimitUsage": frozenset(
+        {"feature", "limit", "name", "remaining", "resetsAt", "unlimited", "used"}
     ),
     "Money": frozenset({"amount", "currency", "formatted"}),
     "PageInfo": frozenset({"endCursor", "hasNextPage"}),
@@ -74,6 +81,7 @@ OPEN_TYPE_FIELDS: dict[str, frozenset[str]] = {
     "PaymentConnection": frozenset({"edges", "pageInfo"}),
     "PaymentEdge": frozenset({"cursor", "node"}),
     "Period": frozenset({"end", "start"}),
+    "PlanOffer": frozenset({"code", "name", "price"}),
     "Plan": frozenset({"code", "features", "id", "interval", "name", "price"}),
     "Refund": frozenset({"amount", "createdAt", "id", "reason", "speed", "status"}),
     "RevokeIncomplete": frozenset({"message", "refund", "retryable", "unfinished"}),

@@ -15,9 +15,10 @@ from tests.builders import graphql
 from tests.conftest import make_settings
 from tests.serving import in_process
 
-ENUM = "Value 'GITHUB_IMPRT' does not exist in 'FeatureCode' enum."
-ENUM_HINT = " Did you mean the enum value 'GITHUB_IMPORT'?"
-CAN_USE = "query($f: FeatureCode!) { canUse(feature: $f) { allowed } }"
+ENUM = "Value 'KEPP' does not exist in 'RefundAccess' enum."
+ENUM_HINT = " Did you mean the enum value 'KEEP'?"
+REFUND = 'refundPayment(paymentId: "pay_1", idempotencyKey: "key-0123456789", access: %s)'
+REFUND_WITH = "mutation($a: RefundAccess!%s) { " + REFUND % "$a" + " { __typename } }"
 
 # (document, variables, what prod says, the hint dev adds to it)
 CASES = {
@@ -27,15 +28,15 @@ CASES = {
         "Unknown argument 'frist' on field 'Query.paymentHistory'.",
         " Did you mean 'first'?",
     ),
-    "enum literal": ("{ canUse(feature: GITHUB_IMPRT) { allowed } }", None, ENUM, ENUM_HINT),
+    "enum literal": ("mutation { " + REFUND % "KEPP" + " { __typename } }", None, ENUM, ENUM_HINT),
     "enum variable": (
-        CAN_USE,
-        {"f": "GITHUB_IMPRT"},
-        "Variable '$f' has invalid value: " + ENUM,
+        REFUND_WITH % "",
+        {"a": "KEPP"},
+        "Variable '$a' has invalid value: " + ENUM,
         ENUM_HINT,
     ),
     "enum default": (
-        "query($f: FeatureCode! = GITHUB_IMPRT) { canUse(feature: $f) { allowed } }",
+        REFUND_WITH % " = KEPP",
         None,
         ENUM,
         ENUM_HINT,

@@ -51,7 +51,8 @@ async def test_entitlements_of_a_free_user_say_what_pro_would_unlock(
     data = await call(
         client,
         "{ entitlements { plan accessUntil features { feature allowed reason requiredPlan } } "
-        "canUse(feature: GITHUB_IMPORT) { allowed reason requiredPlan } }",
+        'canUse(feature: "github_import") { ... on FeatureAccess { allowed reason requiredPlan } '
+        "} }",
     )
 
     assert data["entitlements"]["plan"] == "FREE"

@@ -23,7 +23,7 @@ SUPPORT = token(sub="staff-restart", roles=["support"])
 FREE = token(sub="free-restart")
 REFUND_UNKNOWN = {"id": "pay_RestartUnknown01", "access": "KEEP", "key": "restart-refund-01"}
 FEATURES = """{ plans { features { code plan } }
-  canUse(feature: GITHUB_IMPORT) { allowed reason requiredPlan } }"""
+  canUse(feature: "github_import") { ... on FeatureAccess { allowed reason requiredPlan } } }"""
 
 
 def settings_on(policy_dir: Path, mongodb_uri: str, database_name: str, tmp: Path) -> Settings:

@@ -11,6 +11,7 @@ from api.documents.payments import Payment, Refund, RefundRequest
 from api.documents.rate_slots import RateSlot
 from api.documents.reconciliations import ReconciliationRun
 from api.documents.subscriptions import Subscription, SubscriptionObservation, UpgradeClaim
+from api.documents.usage import UsageEntry
 from api.documents.users import User
 
 DOCUMENTS: list[type[Document]] = [
@@ -28,6 +29,7 @@ DOCUMENTS: list[type[Document]] = [
     GithubImport,
     RateSlot,
     ReconciliationRun,
+    UsageEntry,
 ]
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "Subscription",
     "SubscriptionObservation",
     "UpgradeClaim",
+    "UsageEntry",
     "User",
     "WebhookClaim",
     "WebhookEvent",

@@ -26,6 +26,7 @@ from api.graphql.payment_queries import PaymentQuery
 from api.graphql.plans import PlanQuery
 from api.graphql.subscription import SubscriptionQuery
 from api.graphql.suggestions import without_suggestions
+from api.graphql.usage import UsageMutation
 from api.graphql.viewer import ViewerQuery
 
 # Every root field carries a guard (tests/test_guards.py checks it); public ones are granted to
@@ -42,7 +43,7 @@ Query = merge_types(
         AccessLogQuery,
     ),
 )
-Mutation = merge_types("Mutation", (BillingMutation, GithubImportMutation))
+Mutation = merge_types("Mutation", (BillingMutation, GithubImportMutation, UsageMutation))
 
 log = structlog.get_logger("graphql")
 

@@ -18,6 +18,7 @@ class Budget(Enum):
     CANCEL_SUBSCRIPTION = "cancel_subscription"
     REFUND_PAYMENT = "refund_payment"
     GITHUB_IMPORT = "github_import"
+    USAGE = "usage"  # recordUsage and releaseUsage together
     ANONYMOUS = "anonymous"
 
 
