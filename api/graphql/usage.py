@@ -53,10 +53,14 @@ class LimitReachedType:
     code: FailureCode
     message: str
     feature: str
-    limit: int
+    limit: int | None = strawberry.field(
+        description="Never null here; nullable as in LimitUsage, so one selection reads both."
+    )
     used: int
     asked: int
-    resets_at: datetime | None
+    resets_at: datetime | None = strawberry.field(
+        description="When a per-period limit starts again (00:00 UTC); null for a count."
+    )
     upgrade_to: PlanOffer | None = strawberry.field(
         description="The cheapest plan that allows it; null when no plan does."
     )
