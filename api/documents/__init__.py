@@ -11,7 +11,7 @@ from api.documents.payments import Payment, Refund, RefundRequest
 from api.documents.rate_slots import RateSlot
 from api.documents.reconciliations import ReconciliationRun
 from api.documents.subscriptions import Subscription, SubscriptionObservation, UpgradeClaim
-from api.documents.usage import UsageEntry
+from api.documents.usage import UsageEntry, UsageKey
 from api.documents.users import User
 
 DOCUMENTS: list[type[Document]] = [
@@ -30,6 +30,7 @@ DOCUMENTS: list[type[Document]] = [
     RateSlot,
     ReconciliationRun,
     UsageEntry,
+    UsageKey,
 ]
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "SubscriptionObservation",
     "UpgradeClaim",
     "UsageEntry",
+    "UsageKey",
     "User",
     "WebhookClaim",
     "WebhookEvent",

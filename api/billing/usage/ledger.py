@@ -11,20 +11,23 @@ user, makes a replay return the first result and never count twice.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import random
 from dataclasses import dataclass
 from datetime import datetime
 
-from beanie import PydanticObjectId, SortDirection
+from beanie import PydanticObjectId
 from pymongo.errors import DuplicateKeyError
 
 from api.billing.outcomes import Problem
 from api.billing.usage import outcomes
 from api.billing.usage.outcomes import MAX_QUANTITY, LimitReached, Usage
+from api.billing.usage.tips import latest_entry, saw
+from api.billing.usage.turns import turn
 from api.billing.usage.windows import Window, counter_of, window_of
 from api.catalog.model import Catalog, Limit, Plan
-from api.documents.usage import UsageDirection, UsageEntry
+from api.documents.usage import UsageDirection, UsageEntry, UsageKey
 
 MAX_ATTEMPTS = 100
 BACKOFF_SECONDS = 0.002  # times the losses so far (capped), jittered: losers spread out
@@ -39,6 +42,15 @@ class UsageAsk:
     direction: UsageDirection
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where an ask lands: its counter, that counter's window, and the time it was asked."""
+
+    counter: str
+    window: Window
+    now: datetime
+
+
 Outcome = Usage | LimitReached | Problem
 
 
@@ -51,44 +63,61 @@ async def change_usage(catalog: Catalog, plan: Plan, ask: UsageAsk, now: datetim
         return outcomes.INVALID_QUANTITY
     if ask.direction is UsageDirection.RELEASE and not limit.kind.releasable:
         return outcomes.not_releasable(limit)
-    first = await UsageEntry.find_one({"cause": cause_of(ask)})
+    first = await _entry_of_key(cause_of(ask))
     if first is not None:
         return replayed(first, ask, limit)
-    return await _append(catalog, plan, limit, ask, now)
+    window = window_of(limit, now)
+    counter = counter_of(str(ask.user_id), limit, window)
+    async with turn(counter):
+        return await _append(catalog, plan, limit, ask, Place(counter, window, now))
 
 
 async def _append(
-    catalog: Catalog, plan: Plan, limit: Limit, ask: UsageAsk, now: datetime
+    catalog: Catalog, plan: Plan, limit: Limit, ask: UsageAsk, place: Place
 ) -> Outcome:
-    window = window_of(limit, now)
-    counter = counter_of(str(ask.user_id), limit, window)
     for attempt in range(MAX_ATTEMPTS):
-        latest = await latest_entry(counter)
-        entry = _next_entry(latest, counter, limit, plan, ask, window, now)
+        latest = await latest_entry(place.counter)
+        entry = _next_entry(latest, limit, plan, ask, place)
         if isinstance(entry, LimitReached):
             return with_lifting(catalog, entry)
         if isinstance(entry, Problem):
             return entry
         try:
             await entry.insert()
-        except DuplicateKeyError:  # another writer took this seq, or this key came in twice
-            first = await UsageEntry.find_one({"cause": cause_of(ask)})
+        except DuplicateKeyError:
+            first = await _after_collision(entry)
             if first is not None:
                 return replayed(first, ask, limit)
             await asyncio.sleep(random.uniform(0, BACKOFF_SECONDS * min(attempt + 1, 10)))  # noqa: S311
             continue
-        return _usage(entry, limit, window)
+        await _remember_key(entry)
+        return _usage(entry, limit, place.window)
     return outcomes.CONTENDED
 
 
+async def _entry_of_key(cause: str) -> UsageEntry | None:
+    key = await UsageKey.get(cause)
+    return await UsageEntry.get(key.entry_id) if key is not None else None
+
+
+async def _after_collision(entry: UsageEntry) -> UsageEntry | None:
+    """The key's first entry if the key was spent, None if only the seq was taken (retry)."""
+    taken = await UsageEntry.get(entry.id)
+    if taken is None:  # the seq is free, so the key's unique index refused: find its entry
+        return await UsageEntry.find_one({"cause": entry.cause})  # a scan on FerretDB; rare
+    if taken.cause == entry.cause:
+        return taken
+    return await _entry_of_key(entry.cause)  # lost the seq; the key may have been spent too
+
+
+async def _remember_key(entry: UsageEntry) -> None:
+    saw(entry)
+    with contextlib.suppress(DuplicateKeyError):
+        await UsageKey(id=entry.cause, entry_id=entry.id).insert()
+
+
 def _next_entry(
-    latest: UsageEntry | None,
-    counter: str,
-    limit: Limit,
-    plan: Plan,
-    ask: UsageAsk,
-    window: Window,
-    now: datetime,
+    latest: UsageEntry | None, limit: Limit, plan: Plan, ask: UsageAsk, place: Place
 ) -> UsageEntry | LimitReached | Problem:
     used = latest.total if latest is not None else 0
     allowed = plan.limit(limit.code)
@@ -97,33 +126,24 @@ def _next_entry(
             return outcomes.releasing_more_than_used(used)
         total = used - ask.quantity
     else:
-        standing = Usage(limit, used, allowed, window.resets_at)
+        standing = Usage(limit, used, allowed, place.window.resets_at)
         if not standing.admits(ask.quantity):
             return LimitReached(standing, ask.quantity, None)
         total = used + ask.quantity
     seq = (latest.seq if latest is not None else 0) + 1
     return UsageEntry(
-        id=f"{counter}#{seq}",
-        counter=counter,
+        id=f"{place.counter}#{seq}",
+        counter=place.counter,
         seq=seq,
         user_id=ask.user_id,
         limit_code=limit.code,
-        window=window.key,
+        window=place.window.key,
         cause=cause_of(ask),
         direction=ask.direction,
         quantity=ask.quantity,
         total=total,
         limit_at=allowed,
-        at=now,
-    )
-
-
-async def latest_entry(counter: str) -> UsageEntry | None:
-    return (
-        await UsageEntry.find({"counter": counter})
-        .sort([("seq", SortDirection.DESCENDING)])
-        .limit(1)
-        .first_or_none()
+        at=place.now,
     )
 
 

@@ -6,8 +6,9 @@ from datetime import datetime
 
 from beanie import PydanticObjectId
 
-from api.billing.usage.ledger import latest_entry, with_lifting
+from api.billing.usage.ledger import with_lifting
 from api.billing.usage.outcomes import LimitReached, Usage
+from api.billing.usage.tips import latest_entry
 from api.billing.usage.windows import counter_of, window_of
 from api.catalog.model import Catalog, Limit, Plan
 
