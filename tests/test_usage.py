@@ -223,3 +223,12 @@ async def test_projects_on_the_workspace_tier_catalog(
         assert (await release(tiers.client, feature="projects"))["code"] == "INVALID_QUANTITY"
         assert (await record(tiers.client, feature="projects"))["used"] == 1
         assert await used(tiers.client, "projects") == 1
+
+
+async def test_one_key_sent_many_times_at_once_counts_once(client: httpx.AsyncClient) -> None:
+    # when a backend's retries of one chat arrive together
+    answers = await asyncio.gather(*(record(client, key="chat-burst-0001") for _ in range(12)))
+
+    # then every one of them answers the one recording
+    assert {(a["__typename"], a["used"]) for a in answers} == {("LimitUsage", 1)}
+    assert await used(client) == 1

@@ -77,6 +77,8 @@ async def _append(
 ) -> Outcome:
     for attempt in range(MAX_ATTEMPTS):
         latest = await latest_entry(place.counter)
+        if latest is not None and latest.cause == cause_of(ask):  # its key not yet remembered
+            return replayed(latest, ask, limit)
         entry = _next_entry(latest, limit, plan, ask, place)
         if isinstance(entry, LimitReached):
             return with_lifting(catalog, entry)
