@@ -133,6 +133,8 @@ async def test_every_mutation_spends_a_budget_declared_with_its_guard() -> None:
         "cancel_subscription": [Budget.CANCEL_SUBSCRIPTION],
         "refund_payment": [Budget.REFUND_PAYMENT],
         "start_github_import": [Budget.GITHUB_IMPORT],
+        "record_usage": [Budget.USAGE],
+        "release_usage": [Budget.USAGE],
     }
 
 
