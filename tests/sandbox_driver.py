@@ -26,11 +26,14 @@ class SandboxDriver:
         found: dict[str, Any] = response.json()
         return found
 
-    async def pay(self, subscription_id: str, *, fail: str | None = None) -> dict[str, Any]:
-        """Checkout completed by the customer; returns what Checkout's handler receives."""
+    async def pay(
+        self, subscription_id: str, *, fail: str | None = None, **payer: Any
+    ) -> dict[str, Any]:
+        """Checkout completed by the customer; returns what Checkout's handler receives.
+        `payer`: the sandbox's checkout fields, e.g. `method="upi"`, `international=True`."""
         outcome = {"outcome": "fail", "reason": fail} if fail else {"outcome": "success"}
         return await self._post(
-            "/control/checkout", {"subscription_id": subscription_id, **outcome}
+            "/control/checkout", {"subscription_id": subscription_id, **outcome, **payer}
         )
 
     async def advance(self, *, days: int = 0, hours: int = 0) -> dict[str, Any]:
