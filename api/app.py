@@ -20,6 +20,7 @@ from api.authz.policy import load_authorizer
 from api.billing.catalog import PRO
 from api.billing.deps import Billing
 from api.billing.plans import PlanResolver
+from api.catalog.load import load_catalog
 from api.clock import Clock
 from api.documents import DOCUMENTS, RateSlot
 from api.graphiql.page import OfflineGraphiQL, offline_graphiql
@@ -57,6 +58,7 @@ def create_app(
         )
     configure_logging(settings.log_level)
     authorizer = load_authorizer(settings.policy_dir)  # a bad policy stops the start, loudly
+    catalog = load_catalog(settings.policy_dir)  # so does a bad catalog
     verifier = token_verifier(settings)
     razorpay = wire_razorpay(settings, clock, sandbox_overrides)
     billing = Billing(
@@ -65,6 +67,7 @@ def create_app(
         key_id=razorpay.key_id,
         grace=timedelta(days=settings.grace_days),
         plans=_plans(settings, auto_sync=razorpay.sandbox is not None),
+        catalog=catalog,
     )
 
     @asynccontextmanager

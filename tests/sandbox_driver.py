@@ -180,6 +180,14 @@ class SandboxDriver:
         """A cancellation (at once) made in Razorpay's Dashboard."""
         return await self._post(f"/v1/subscriptions/{subscription_id}/cancel", {})
 
+    async def invoices(self, subscription_id: str) -> list[dict[str, Any]]:
+        """The subscription's invoices at the sandbox, newest first."""
+        response = await self.http.get(
+            "/sandbox/v1/invoices", params={"subscription_id": subscription_id}, auth=self.auth
+        )
+        items: list[dict[str, Any]] = response.json()["items"]
+        return items
+
     async def payments_of(self, subscription_id: str) -> dict[str, list[int]]:
         """The payment id of each of the subscription's paid invoices → its refunds' amounts."""
         invoices = await self.http.get(

@@ -73,8 +73,12 @@ OPEN_TYPE_FIELDS: dict[str, frozenset[str]] = {
     ),
     "PaymentConnection": frozenset({"edges", "pageInfo"}),
     "PaymentEdge": frozenset({"cursor", "node"}),
-    "Period": frozenset({"end", "start"}),
+    "CyclePeriod": frozenset({"end", "start"}),
     "Plan": frozenset({"code", "features", "id", "interval", "name", "price"}),
+    # The caller's own change, reached only through changePlan / cancelScheduledChange.
+    "PlanChange": frozenset(
+        {"effectiveAt", "fromPeriod", "fromPlan", "id", "period", "plan", "state", "when"}
+    ),
     "Refund": frozenset({"amount", "createdAt", "id", "reason", "speed", "status"}),
     "RevokeIncomplete": frozenset({"message", "refund", "retryable", "unfinished"}),
     "Subscription": frozenset(

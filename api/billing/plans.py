@@ -88,6 +88,11 @@ class PlanResolver:
         self._known: dict[PlanCode, str] = {}
         self._sync_lock = asyncio.Lock()
 
+    @property
+    def auto_sync(self) -> bool:
+        """Plans may be created unasked (only against the sandbox)."""
+        return self._auto_sync
+
     async def for_sale(self, gateway: RazorpayGateway, plan: Plan) -> str | Problem:
         """The Razorpay plan id to subscribe to for `plan`, or why there is none."""
         known = self._known.get(plan.code)

@@ -8,6 +8,7 @@ from api.documents.accounts import BillingAccount
 from api.documents.events import AccessChange, WebhookClaim, WebhookEvent
 from api.documents.imports import GithubImport
 from api.documents.payments import Payment, Refund, RefundRequest
+from api.documents.plan_changes import PlanChange
 from api.documents.rate_slots import RateSlot
 from api.documents.reconciliations import ReconciliationRun
 from api.documents.subscriptions import Subscription, SubscriptionObservation, UpgradeClaim
@@ -26,6 +27,7 @@ DOCUMENTS: list[type[Document]] = [
     WebhookClaim,
     AccessChange,
     GithubImport,
+    PlanChange,
     RateSlot,
     ReconciliationRun,
 ]
@@ -36,6 +38,7 @@ __all__ = [
     "BillingAccount",
     "GithubImport",
     "Payment",
+    "PlanChange",
     "RateSlot",
     "ReconciliationRun",
     "Refund",

@@ -14,6 +14,7 @@ from beanie import Document, PydanticObjectId
 from pydantic import BaseModel, ConfigDict, Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
+from api.catalog.model import Period
 from api.statuses import SubscriptionStatus
 
 
@@ -58,6 +59,7 @@ class Subscription(Document):
     razorpay_subscription_id: str
     razorpay_plan_id: str
     plan_code: str
+    period: Period = Period.MONTHLY  # documents from before plans had periods are monthly
     # A new subscription is the fold of no observations: created, nothing paid.
     state: SubscriptionState = Field(default_factory=SubscriptionState)
     created_at: datetime

@@ -23,6 +23,7 @@ from api.graphql.gate import GatedExecutor
 from api.graphql.github_imports import GithubImportMutation, GithubImportQuery
 from api.graphql.limits import DEFAULT_LIMITS, DocumentLimits, limits_rule
 from api.graphql.payment_queries import PaymentQuery
+from api.graphql.plan_changes import PlanChangeMutation
 from api.graphql.plans import PlanQuery
 from api.graphql.subscription import SubscriptionQuery
 from api.graphql.suggestions import without_suggestions
@@ -42,7 +43,7 @@ Query = merge_types(
         AccessLogQuery,
     ),
 )
-Mutation = merge_types("Mutation", (BillingMutation, GithubImportMutation))
+Mutation = merge_types("Mutation", (BillingMutation, PlanChangeMutation, GithubImportMutation))
 
 log = structlog.get_logger("graphql")
 

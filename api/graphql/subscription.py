@@ -22,7 +22,8 @@ strawberry.enum(
 )
 
 
-@strawberry.type
+# Named for the schema apart from the catalog's `Period` enum (MONTHLY / YEARLY).
+@strawberry.type(name="CyclePeriod")
 class Period:
     start: datetime
     end: datetime
