@@ -8,7 +8,7 @@ from api.documents.accounts import BillingAccount
 from api.documents.events import AccessChange, WebhookClaim, WebhookEvent
 from api.documents.imports import GithubImport
 from api.documents.payments import Payment, Refund, RefundRequest
-from api.documents.plan_changes import PlanChange
+from api.documents.plan_changes import PlanChange, TrialClaim
 from api.documents.rate_slots import RateSlot
 from api.documents.reconciliations import ReconciliationRun
 from api.documents.subscriptions import Subscription, SubscriptionObservation, UpgradeClaim
@@ -28,6 +28,7 @@ DOCUMENTS: list[type[Document]] = [
     AccessChange,
     GithubImport,
     PlanChange,
+    TrialClaim,
     RateSlot,
     ReconciliationRun,
 ]
@@ -45,6 +46,7 @@ __all__ = [
     "RefundRequest",
     "Subscription",
     "SubscriptionObservation",
+    "TrialClaim",
     "UpgradeClaim",
     "User",
     "WebhookClaim",

@@ -18,13 +18,32 @@ from pymongo import ASCENDING, IndexModel
 from api.catalog.model import Period
 
 
+class TrialClaim(Document):
+    """One trial per user and one per email address: `id` is `user:<id>` or `email:<address>`,
+    inserted once (a unique `_id`), never updated."""
+
+    id: str  # type: ignore[assignment]
+    user_id: PydanticObjectId
+    plan_change_id: PydanticObjectId
+    created_at: datetime
+
+    class Settings:
+        name = "trial_claims"
+
+
 class ChangeTiming(StrEnum):
     NOW = "now"
     CYCLE_END = "cycle_end"
 
 
+class ChangePath(StrEnum):
+    UPDATE = "update"  # Razorpay's update of the subscription itself
+    NEW_SUBSCRIPTION = "new_subscription"  # a new subscription through Checkout (UPI, ...)
+
+
 class PlanChangeState(StrEnum):
     SCHEDULED = "scheduled"  # Razorpay applies it at the cycle end; in flight until then
+    AWAITING_PAYMENT = "awaiting_payment"  # the new subscription's Checkout is not paid yet
     APPLIED = "applied"
     CANCELLED = "cancelled"
     FAILED = "failed"  # nothing changed (Razorpay refused, or its prorated charge failed)
@@ -34,13 +53,22 @@ class PlanChange(Document):
     user_id: PydanticObjectId
     open_key: str
     idempotency_key: str
-    razorpay_subscription_id: str
+    razorpay_subscription_id: str | None  # the subscription changed; None: a first purchase
     from_plan: str
     from_period: Period
     to_plan: str
     to_period: Period
     to_razorpay_plan_id: str
     timing: ChangeTiming
+    path: ChangePath = ChangePath.UPDATE
+    # The new-subscription path: the subscription replacing the old, its trial, and the part of
+    # the old period refunded (paise; 0 when under Razorpay's minimum).
+    new_razorpay_subscription_id: str | None = None
+    trial_ends_at: datetime | None = None
+    refunded_paise: int | None = None
+    # The old subscription's paid period when the change was asked: what the refund prorates.
+    old_period_start: datetime | None = None
+    old_period_end: datetime | None = None
     state: PlanChangeState = PlanChangeState.SCHEDULED
     effective_at: datetime | None = None  # when the new plan applies (or applied)
     created_at: datetime
@@ -48,7 +76,7 @@ class PlanChange(Document):
 
     @property
     def in_flight(self) -> bool:
-        return self.state is PlanChangeState.SCHEDULED
+        return self.state in (PlanChangeState.SCHEDULED, PlanChangeState.AWAITING_PAYMENT)
 
     class Settings:
         name = "plan_changes"
@@ -60,4 +88,5 @@ class PlanChange(Document):
                 unique=True,
             ),
             IndexModel([("razorpay_subscription_id", ASCENDING)], name="subscription"),
+            IndexModel([("new_razorpay_subscription_id", ASCENDING)], name="new_subscription"),
         ]

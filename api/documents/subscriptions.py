@@ -30,6 +30,9 @@ class Snapshot(BaseModel):
     current_end: datetime | None = None
     charge_at: datetime | None = None
     ended_at: datetime | None = None
+    # The first charge of a subscription created with a trial (its `start_at`, marked by our
+    # notes at Razorpay); None for any other.
+    trial_end: datetime | None = None
 
 
 class AccessReason(StrEnum):
@@ -40,6 +43,8 @@ class AccessReason(StrEnum):
     CANCELLED_AT_PERIOD_END = "cancelled at period end"
     PAUSED = "paused"
     REVOKED = "access revoked by a refund"
+    TRIAL = "trial"
+    TRIAL_CANCELLED = "cancelled during the trial"
 
 
 class SubscriptionState(BaseModel):
@@ -60,6 +65,8 @@ class Subscription(Document):
     razorpay_plan_id: str
     plan_code: str
     period: Period = Period.MONTHLY  # documents from before plans had periods are monthly
+    # The subscription a plan change made this one to replace; None for any other.
+    replaces: str | None = None
     # A new subscription is the fold of no observations: created, nothing paid.
     state: SubscriptionState = Field(default_factory=SubscriptionState)
     created_at: datetime
