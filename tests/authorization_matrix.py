@@ -140,7 +140,7 @@ ROWS: tuple[Row, ...] = (
     Row(
         "Mutation.changePlan",
         f'mutation($k: String!) {{ changePlan(plan: "pro", idempotencyKey: $k) {{ {UNION} }} }}',
-        signed_in("Failure:NOT_SUBSCRIBED", pro="Failure:SAME_PLAN"),
+        signed_in("PlanChange", pro="Failure:SAME_PLAN"),
         unique_key,
     ),
     Row(

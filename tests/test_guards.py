@@ -77,7 +77,20 @@ OPEN_TYPE_FIELDS: dict[str, frozenset[str]] = {
     "Plan": frozenset({"code", "features", "id", "interval", "name", "price"}),
     # The caller's own change, reached only through changePlan / cancelScheduledChange.
     "PlanChange": frozenset(
-        {"effectiveAt", "fromPeriod", "fromPlan", "id", "period", "plan", "state", "when"}
+        {
+            "checkout",
+            "effectiveAt",
+            "fromPeriod",
+            "fromPlan",
+            "id",
+            "path",
+            "period",
+            "plan",
+            "refundedPaise",
+            "state",
+            "trialEndsAt",
+            "when",
+        }
     ),
     "Refund": frozenset({"amount", "createdAt", "id", "reason", "speed", "status"}),
     "RevokeIncomplete": frozenset({"message", "refund", "retryable", "unfinished"}),

@@ -1,53 +1,58 @@
-"""`changePlan` where Razorpay can update the subscription (a card that allows it, FACTS §2.3):
-its update with `schedule_change_at`.
+"""`changePlan`: move the user's subscription to another catalog plan or period.
 
-- NOW: Razorpay charges (upgrade) or refunds (downgrade) the new amount minus the old for the
-  unused part of the cycle first; a failed charge changes nothing (CHANGE_PAYMENT_FAILED).
-  The subscription document takes the new plan at once: no gap, and no second subscription.
-- CYCLE_END: Razorpay schedules it; the old plan stays until the cycle end, when
-  `subscription.updated` carries the new plan (`scheduled.apply_taken`). It stays in flight
-  until then, and `cancelScheduledChange` takes it back.
+- Where Razorpay can update the subscription (a card that allows it, FACTS §2.3): its update
+  with `schedule_change_at`. NOW: Razorpay charges (upgrade) or refunds (downgrade) the prorated
+  difference first; a failed charge changes nothing (CHANGE_PAYMENT_FAILED). CYCLE_END: Razorpay
+  schedules it; `subscription.updated` carries the new plan at the cycle end
+  (`settle.apply_taken`), and `cancelScheduledChange` takes it back until then.
+- Where Razorpay refuses (UPI, eMandate, domestic card), and for a first purchase (no live
+  subscription; the plan's trial applies): a new subscription through Checkout
+  (`new_subscription.py`, finished by `finish.py`).
 
 One change in flight per user: an insert of an open `PlanChange` (a unique-index claim). The
-same idempotency key returns the change it made. Where Razorpay refuses the update (UPI,
-eMandate, domestic card) the answer is CHANGE_NEEDS_CHECKOUT and nothing changes: the
-new-subscription path through Checkout is not built yet.
+same idempotency key returns the change it made (and finishes it if its payment has arrived).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from pymongo.errors import DuplicateKeyError
 
 from api.billing import outcomes
 from api.billing.deps import Billing
 from api.billing.outcomes import Problem
-from api.billing.plan_change import problems, rules
+from api.billing.plan_change import finish, new_subscription, problems, rules
 from api.billing.plan_change.razorpay_plans import razorpay_plan_for
 from api.billing.plan_change.settle import apply, close
 from api.billing.subscription.queries import current_subscription
+from api.billing.subscription.standing import first_obstacle
 from api.catalog.model import Period
 from api.documents import PlanChange, Subscription, User
 from api.documents.plan_changes import ChangeTiming, PlanChangeState
 from api.gateway.errors import GatewayCallError, SubscriptionNotUpdatable, UpdateChargeFailed
 
 
-async def change_plan(
-    billing: Billing,
-    user: User,
-    *,
-    plan: str,
-    period: Period,
-    timing: ChangeTiming | None,
-    idempotency_key: str,
-) -> PlanChange | Problem:
+@dataclass(frozen=True)
+class Ask:
+    plan: str
+    period: Period
+    timing: ChangeTiming | None
+    idempotency_key: str
+    trial: bool = True  # a first purchase of a plan with a trial starts with it
+
+
+async def change_plan(billing: Billing, user: User, ask: Ask) -> PlanChange | Problem:
     assert user.id is not None
-    replayed = await PlanChange.find_one({"user_id": user.id, "idempotency_key": idempotency_key})
+    replayed = await _replayed(billing, user, ask.idempotency_key)
     if replayed is not None:
         return replayed
-    wanted = rules.target(billing.catalog, plan, period)
+    wanted = rules.target(billing.catalog, ask.plan, ask.period)
     if isinstance(wanted, Problem):
         return wanted
     subscription = await current_subscription(user.id)
+    if rules.first_purchase(subscription):
+        return await _first_purchase(billing, user, wanted, ask)
     blocked = rules.obstacle(subscription, wanted)
     if blocked is not None:
         return blocked
@@ -55,30 +60,61 @@ async def change_plan(
     plan_id = await razorpay_plan_for(billing, wanted.plan, wanted.period)
     if isinstance(plan_id, Problem):
         return plan_id
-    when = timing or rules.default_timing(rules.is_upgrade(billing.catalog, subscription, wanted))
-    claim = _claim(billing, subscription, wanted, plan_id, when, idempotency_key)
-    try:
-        await claim.insert()
-    except DuplicateKeyError:
-        return await _lost(user, idempotency_key)
-    return await _update(billing, subscription, claim)
+    when = ask.timing or rules.default_timing(
+        rules.is_upgrade(billing.catalog, subscription, wanted)
+    )
+    claim = _claim(billing, user, subscription, wanted, plan_id, when, ask.idempotency_key)
+    won = await _insert(claim, user, ask.idempotency_key)
+    if won is not claim:
+        return won
+    return await _update(billing, user, subscription, claim, wanted)
+
+
+async def _replayed(billing: Billing, user: User, key: str) -> PlanChange | None:
+    replayed = await PlanChange.find_one({"user_id": user.id, "idempotency_key": key})
+    if replayed is None or replayed.new_razorpay_subscription_id is None:
+        return replayed
+    # Asking again is one more chance to finish a change whose payment has arrived.
+    await finish.after_observing(billing, replayed.new_razorpay_subscription_id)
+    return await PlanChange.get(replayed.id)
+
+
+async def _first_purchase(
+    billing: Billing, user: User, wanted: rules.Target, ask: Ask
+) -> PlanChange | Problem:
+    assert user.id is not None
+    blocked = await first_obstacle(billing, user.id)
+    if blocked is not None:
+        return blocked
+    plan_id = await razorpay_plan_for(billing, wanted.plan, wanted.period)
+    if isinstance(plan_id, Problem):
+        return plan_id
+    claim = _claim(billing, user, None, wanted, plan_id, ChangeTiming.NOW, ask.idempotency_key)
+    won = await _insert(claim, user, ask.idempotency_key)
+    if won is not claim:
+        return won
+    return await new_subscription.start(
+        billing, user, claim, old=None, plan=wanted.plan, with_trial=ask.trial
+    )
 
 
 def _claim(
     billing: Billing,
-    subscription: Subscription,
+    user: User,
+    subscription: Subscription | None,
     wanted: rules.Target,
     plan_id: str,
     when: ChangeTiming,
     key: str,
 ) -> PlanChange:
+    assert user.id is not None
     return PlanChange(
-        user_id=subscription.user_id,
-        open_key=str(subscription.user_id),
+        user_id=user.id,
+        open_key=str(user.id),
         idempotency_key=key,
-        razorpay_subscription_id=subscription.razorpay_subscription_id,
-        from_plan=subscription.plan_code,
-        from_period=subscription.period,
+        razorpay_subscription_id=subscription.razorpay_subscription_id if subscription else None,
+        from_plan=subscription.plan_code if subscription else billing.catalog.default_plan.code,
+        from_period=subscription.period if subscription else Period.MONTHLY,
         to_plan=wanted.plan.code,
         to_period=wanted.period,
         to_razorpay_plan_id=plan_id,
@@ -87,20 +123,33 @@ def _claim(
     )
 
 
-async def _lost(user: User, key: str) -> PlanChange | Problem:
-    """The insert lost: to this very request sent twice at once, or to another change."""
-    same = await PlanChange.find_one({"user_id": user.id, "idempotency_key": key})
-    return same if same is not None else problems.CHANGE_IN_FLIGHT
+async def _insert(claim: PlanChange, user: User, key: str) -> PlanChange | Problem:
+    """The claim itself when its insert won; else this very request sent twice at once, or
+    another change in flight."""
+    try:
+        await claim.insert()
+    except DuplicateKeyError:
+        same = await PlanChange.find_one({"user_id": user.id, "idempotency_key": key})
+        return same if same is not None else problems.CHANGE_IN_FLIGHT
+    return claim
 
 
 async def _update(
-    billing: Billing, subscription: Subscription, claim: PlanChange
+    billing: Billing,
+    user: User,
+    subscription: Subscription,
+    claim: PlanChange,
+    wanted: rules.Target,
 ) -> PlanChange | Problem:
     try:
         updated = await billing.gateway.update_subscription(
             subscription.razorpay_subscription_id,
             plan_id=claim.to_razorpay_plan_id,
             schedule_change_at=claim.timing.value,
+        )
+    except SubscriptionNotUpdatable:
+        return await new_subscription.start(
+            billing, user, claim, old=subscription, plan=wanted.plan, with_trial=False
         )
     except GatewayCallError as error:
         await close(billing, claim, PlanChangeState.FAILED)
@@ -115,8 +164,6 @@ async def _update(
 def _refusal(error: GatewayCallError) -> Problem:
     # A write that may have reached Razorpay is left to reconciliation like any other: the
     # claim is closed, and the next subscription.updated webhook shows what Razorpay did.
-    if isinstance(error, SubscriptionNotUpdatable):
-        return problems.NEEDS_CHECKOUT
     if isinstance(error, UpdateChargeFailed):
         return problems.PAYMENT_FAILED
     return outcomes.from_gateway(error)

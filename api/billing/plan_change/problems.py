@@ -26,14 +26,21 @@ CANCELLING = Problem(
     FailureCode.NOT_SUBSCRIBED,
     "Your subscription is cancelled at the end of its period; there is nothing to change.",
 )
-NEEDS_CHECKOUT = Problem(
-    FailureCode.CHANGE_NEEDS_CHECKOUT,
-    "Razorpay cannot change the plan of a subscription paid by UPI, eMandate or a domestic"
-    " card; this service cannot yet move it through a new Checkout. Nothing changed.",
+TRIAL_USED = Problem(
+    FailureCode.TRIAL_USED,
+    "You (or someone with your email address) already had a trial: ask again with"
+    " `trial: false` to pay now.",
 )
 PAYMENT_FAILED = Problem(
     FailureCode.CHANGE_PAYMENT_FAILED,
     "The prorated payment for the new plan failed; your plan is as it was.",
     True,
 )
-NO_SCHEDULED_CHANGE = Problem(FailureCode.NOT_FOUND, "You have no scheduled plan change.")
+NO_SCHEDULED_CHANGE = Problem(
+    FailureCode.NOT_FOUND, "You have no plan change scheduled or waiting for its payment."
+)
+NOT_TAKEN_BACK = Problem(
+    FailureCode.CHANGE_IN_FLIGHT,
+    "This change's new subscription is paid for (or its mandate authenticated) and the old one"
+    " is being ended; Razorpay cannot take that back. Change plan again once it has applied.",
+)

@@ -30,6 +30,12 @@ def target(catalog: Catalog, code: str, period: Period) -> Target | Problem:
     return Target(plan, period)
 
 
+def first_purchase(subscription: Subscription | None) -> bool:
+    """No subscription yet, or only ended ones: the change buys the plan (the user is on the
+    catalog's default plan)."""
+    return subscription is None or subscription.state.razorpay.status.is_terminal
+
+
 def obstacle(subscription: Subscription | None, wanted: Target) -> Problem | None:
     if subscription is None:
         return problems.NOT_SUBSCRIBED
