@@ -1,2 +1,3 @@
 """`changePlan` and `cancelScheduledChange`: moving a live subscription to another catalog plan
-where Razorpay can update it (see `change.py` for the rules and what is not built yet)."""
+(Razorpay's update, or a new subscription where Razorpay cannot update), down to the free plan,
+and a first purchase through `upgrade` (see `change.py` for the rules)."""
