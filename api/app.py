@@ -20,6 +20,7 @@ from api.authz.policy import load_authorizer
 from api.billing.catalog import PRO
 from api.billing.deps import Billing
 from api.billing.plans import PlanResolver
+from api.catalog.load import load_catalog
 from api.clock import Clock
 from api.documents import DOCUMENTS, RateSlot
 from api.graphiql.page import OfflineGraphiQL, offline_graphiql
@@ -59,12 +60,14 @@ def create_app(
     authorizer = load_authorizer(settings.policy_dir)  # a bad policy stops the start, loudly
     verifier = token_verifier(settings)
     razorpay = wire_razorpay(settings, clock, sandbox_overrides)
+    catalog = load_catalog(settings.policy_dir)
     billing = Billing(
         gateway=razorpay.gateway,
         clock=razorpay.clock,
         key_id=razorpay.key_id,
         grace=timedelta(days=settings.grace_days),
         plans=_plans(settings, auto_sync=razorpay.sandbox is not None),
+        catalog=catalog,
     )
 
     @asynccontextmanager
@@ -84,6 +87,7 @@ def create_app(
                 authorizer=authorizer,
                 webhook_secret=razorpay.webhook_secret,
                 budgets=_budgets(settings, database, razorpay.clock),
+                catalog=catalog,
             )
             async with (
                 _running(razorpay.sandbox),

@@ -20,6 +20,7 @@ from pymongo import AsyncMongoClient
 from api.billing.catalog import PRO
 from api.billing.deps import Billing
 from api.billing.plans import PlanResolver
+from api.catalog.load import load_catalog
 from api.clock import Clock, MovableClock, SystemClock
 from api.documents import DOCUMENTS
 from api.gateway.client import RazorpayGateway
@@ -74,6 +75,7 @@ async def billing_of(settings: Settings) -> AsyncIterator[Billing]:
             key_id=key_id,
             grace=timedelta(days=settings.grace_days),
             plans=PlanResolver(configured, auto_sync=settings.uses_sandbox),
+            catalog=load_catalog(settings.policy_dir),
         )
     finally:
         await gateway.aclose()

@@ -10,6 +10,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from api.authz.policy import Authorizer
 from api.billing.deps import Billing
+from api.catalog.model import Catalog
 from api.clock import Clock
 from api.identity.tokens import TokenVerifier
 from api.ratelimit import Budgets
@@ -27,3 +28,4 @@ class Services:
     authorizer: Authorizer  # the policy in POLICY_DIR, as loaded at start
     webhook_secret: str | None  # None refuses every webhook
     budgets: Budgets  # rate limits, kept in the database: shared by every process
+    catalog: Catalog  # plans, features, limits and credit packs, as loaded at start

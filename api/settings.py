@@ -107,6 +107,8 @@ class Settings(BaseSettings):
     rate_limit_cancel_subscription: RateSetting = Rate(10, timedelta(hours=1))
     rate_limit_refund_payment: RateSetting = Rate(60, timedelta(hours=1))
     rate_limit_github_import: RateSetting = Rate(30, timedelta(hours=1))
+    rate_limit_buy_credits: RateSetting = Rate(15, timedelta(hours=1))
+    rate_limit_confirm_credit_purchase: RateSetting = Rate(10, timedelta(minutes=15))
     rate_limit_anonymous: RateSetting = Rate(120, timedelta(minutes=1))
 
     @field_validator(*OPTIONAL, mode="before")

@@ -155,6 +155,28 @@ ROWS: tuple[Row, ...] = (
         signed_in(UPGRADE, pro="GithubImport"),
         repository,
     ),
+    Row("Query.creditPacks", "{ creditPacks { code price { formatted } } }", everyone("items:3")),
+    Row("Query.credits", "{ credits { balance expiringSoon } }", signed_in("ok")),
+    Row(
+        "Mutation.buyCredits",
+        'mutation($k: String!) { buyCredits(pack: "credits_10", idempotencyKey: $k) '
+        f"{{ {UNION} }} }}",
+        signed_in("CreditCheckout"),
+        unique_key,
+    ),
+    Row(
+        "Mutation.confirmCreditPurchase",
+        'mutation { confirmCreditPurchase(razorpayOrderId: "order_NotAnyones01", '
+        'razorpayPaymentId: "pay_NotAnyones001", razorpaySignature: "00") '
+        f"{{ {UNION} }} }}",
+        signed_in("Failure:NOT_FOUND"),
+    ),
+    Row(
+        "Mutation.spendCredits",
+        f"mutation($k: String!) {{ spendCredits(amount: 5, idempotencyKey: $k) {{ {UNION} }} }}",
+        signed_in("Failure:INSUFFICIENT_CREDITS"),
+        unique_key,
+    ),
     # Type fields: the owner reaches their payment through paymentHistory, staff through
     # payments(userId). Free users and `other` have no payment, so theirs guard nothing.
     Row(

@@ -72,6 +72,14 @@ OPEN_TYPE_FIELDS: dict[str, frozenset[str]] = {
         }
     ),
     "PaymentConnection": frozenset({"edges", "pageInfo"}),
+    # Credits: the viewer's own (reached through guarded root fields), or public packs.
+    "CreditBalance": frozenset({"balance"}),
+    "CreditCheckout": frozenset(
+        {"amount", "currency", "description", "keyId", "name", "orderId", "pack", "prefillEmail"}
+    ),
+    "CreditPack": frozenset({"code", "credits", "name", "price", "validityDays"}),
+    "CreditPurchaseResult": frozenset({"balance", "credits", "orderId", "status"}),
+    "Credits": frozenset({"balance", "expiringSoon"}),
     "PaymentEdge": frozenset({"cursor", "node"}),
     "Period": frozenset({"end", "start"}),
     "Plan": frozenset({"code", "features", "id", "interval", "name", "price"}),

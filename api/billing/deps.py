@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from api.billing.catalog import PRO, Plan
 from api.billing.plans import PlanResolver
+from api.catalog.model import Catalog
 from api.clock import Clock
 from api.gateway.client import RazorpayGateway
 
@@ -21,6 +22,7 @@ class Billing:
     key_id: str
     grace: timedelta
     plans: PlanResolver
+    catalog: Catalog
     plan: Plan = PRO
 
     def now(self) -> datetime:

@@ -28,6 +28,9 @@ class FailureCode(StrEnum):
     UPGRADE_IN_PROGRESS = "UPGRADE_IN_PROGRESS"
     GATEWAY_UNAVAILABLE = "GATEWAY_UNAVAILABLE"
     GATEWAY_REJECTED = "GATEWAY_REJECTED"
+    UNKNOWN_PACK = "UNKNOWN_PACK"
+    INSUFFICIENT_CREDITS = "INSUFFICIENT_CREDITS"
+    CREDITS_ALREADY_SPENT = "CREDITS_ALREADY_SPENT"
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,18 @@ UPGRADE_IN_PROGRESS = Problem(
     "Another upgrade for you is being set up; try again in a moment.",
     True,
 )
+
+
+UNKNOWN_PACK = Problem(FailureCode.UNKNOWN_PACK, "No such credit pack.")
+INVALID_CREDITS = Problem(
+    FailureCode.INVALID_AMOUNT, "An amount of credits is a whole number from 1 to 1,000,000."
+)
+
+
+def insufficient_credits(balance: int) -> Problem:
+    return Problem(
+        FailureCode.INSUFFICIENT_CREDITS, f"Not enough credits: the balance is {balance}."
+    )
 
 
 def remainder_below_minimum(remaining: int) -> Problem:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from beanie import Document
 
 from api.documents.accounts import BillingAccount
+from api.documents.credits import BuyRequest, CreditEntry, CreditPurchase
 from api.documents.events import AccessChange, WebhookClaim, WebhookEvent
 from api.documents.imports import GithubImport
 from api.documents.payments import Payment, Refund, RefundRequest
@@ -28,12 +29,18 @@ DOCUMENTS: list[type[Document]] = [
     GithubImport,
     RateSlot,
     ReconciliationRun,
+    CreditPurchase,
+    BuyRequest,
+    CreditEntry,
 ]
 
 __all__ = [
     "DOCUMENTS",
     "AccessChange",
     "BillingAccount",
+    "BuyRequest",
+    "CreditEntry",
+    "CreditPurchase",
     "GithubImport",
     "Payment",
     "RateSlot",

@@ -19,6 +19,9 @@ class Payment(Document):
     user_id: PydanticObjectId
     razorpay_subscription_id: str | None = None
     razorpay_invoice_id: str | None = None
+    razorpay_order_id: str | None = None  # a credit pack's order
+    pack_code: str | None = None
+    credits: int | None = None
     amount: int
     currency: str
     status: PaymentStatus  # stored: captured (refunded or not) or failed

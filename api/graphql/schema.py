@@ -17,6 +17,7 @@ from strawberry.types.graphql import OperationType
 
 from api.graphql.access_log import AccessLogQuery
 from api.graphql.billing_mutations import BillingMutation
+from api.graphql.credits import CreditMutation, CreditQuery
 from api.graphql.entitlements import EntitlementQuery
 from api.graphql.execution import OperationRequest, Operations, is_unavailable, is_unexpected
 from api.graphql.gate import GatedExecutor
@@ -40,9 +41,10 @@ Query = merge_types(
         EntitlementQuery,
         GithubImportQuery,
         AccessLogQuery,
+        CreditQuery,
     ),
 )
-Mutation = merge_types("Mutation", (BillingMutation, GithubImportMutation))
+Mutation = merge_types("Mutation", (BillingMutation, GithubImportMutation, CreditMutation))
 
 log = structlog.get_logger("graphql")
 

@@ -18,6 +18,8 @@ class Budget(Enum):
     CANCEL_SUBSCRIPTION = "cancel_subscription"
     REFUND_PAYMENT = "refund_payment"
     GITHUB_IMPORT = "github_import"
+    BUY_CREDITS = "buy_credits"
+    CONFIRM_CREDIT_PURCHASE = "confirm_credit_purchase"
     ANONYMOUS = "anonymous"
 
 
