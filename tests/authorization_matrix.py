@@ -158,6 +158,19 @@ ROWS: tuple[Row, ...] = (
     Row("Query.creditPacks", "{ creditPacks { code price { formatted } } }", everyone("items:3")),
     Row("Query.credits", "{ credits { balance expiringSoon } }", signed_in("ok")),
     Row(
+        "Query.userCredits",
+        "query($u: ID!) { userCredits(userId: $u) { balance history { kind } } }",
+        signed_in(FORBID, support="ok", admin="ok"),
+        target_user,
+    ),
+    Row(
+        "Mutation.adjustCredits",
+        "mutation($u: ID!, $k: String!) { adjustCredits(userId: $u, amount: 5, "
+        f'reason: "goodwill", idempotencyKey: $k) {{ {UNION} }} }}',
+        signed_in(FORBID, support="CreditBalance", admin="CreditBalance"),
+        lambda world, caller: {**target_user(world, caller), **unique_key(world, caller)},
+    ),
+    Row(
         "Mutation.buyCredits",
         'mutation($k: String!) { buyCredits(pack: "credits_10", idempotencyKey: $k) '
         f"{{ {UNION} }} }}",

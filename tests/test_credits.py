@@ -8,8 +8,11 @@ from typing import Any
 
 import httpx
 import pytest
+from beanie import PydanticObjectId
 
-from tests.billing_calls import call
+from api.billing.credits import account
+from api.services import Services
+from tests.billing_calls import call, user_id
 from tests.sandbox_driver import SandboxDriver
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -145,3 +148,131 @@ async def test_a_replayed_spend_counts_once(
     again = (await call(client, SPEND, n=3, key=key))["spendCredits"]
     assert first == again == {"__typename": "CreditBalance", "balance": 7}
     assert (await call(client, SPEND, n=8))["spendCredits"]["code"] == "INSUFFICIENT_CREDITS"
+
+
+REFUND = """mutation($id: String!, $amount: Int, $key: String!, $allow: Boolean!) {
+  refundPayment(paymentId: $id, amount: $amount, idempotencyKey: $key,
+                allowCreditShortfall: $allow) {
+  __typename ... on Refund { id amount { amount } } ... on Failure { code message } } }"""
+HISTORY = """{ credits { balance history(first: 10) { kind amount balanceAfter pack reason
+  shortfall cursor } } }"""
+ADJUST = """mutation($u: ID!, $n: Int!, $key: String!) { adjustCredits(userId: $u, amount: $n,
+  reason: "goodwill", idempotencyKey: $key) {
+  __typename ... on CreditBalance { balance } ... on Failure { code message } } }"""
+
+
+async def bought(client: httpx.AsyncClient, sandbox: SandboxDriver, pack: str) -> str:
+    """A pack bought and confirmed; returns the payment id."""
+    order = await buy(client, pack=pack)
+    handler = await sandbox.pay_order(order["orderId"])
+    assert (await confirm(client, handler))["status"] == "paid"
+    return str(handler["razorpay_payment_id"])
+
+
+async def staff_refund(
+    client: httpx.AsyncClient,
+    payment_id: str,
+    *,
+    amount: int | None,
+    allow: bool = False,
+    **kw: Any,
+) -> dict[str, Any]:
+    data = await call(
+        client,
+        REFUND,
+        user="staff-1",
+        roles=["support"],
+        id=payment_id,
+        amount=amount,
+        allow=allow,
+        **kw,
+    )
+    result: dict[str, Any] = data["refundPayment"]
+    return result
+
+
+async def test_a_partial_refund_claws_back_in_proportion_once(
+    client: httpx.AsyncClient, sandbox: SandboxDriver
+) -> None:
+    # given the ₹199 pack bought
+    payment_id = await bought(client, sandbox, "credits_50")
+    # when staff refund half of it, and send the same request again
+    key = a_key()
+    first = await staff_refund(client, payment_id, amount=9950, key=key)
+    again = await staff_refund(client, payment_id, amount=9950, key=key)
+    # then one refund, and 25 credits taken back once
+    assert first["__typename"] == "Refund" and again["id"] == first["id"]
+    assert await balance(client) == 25
+    # and the rest refunded takes back exactly the rest
+    assert (await staff_refund(client, payment_id, amount=None))["__typename"] == "Refund"
+    assert await balance(client) == 0
+    kinds = [(e["kind"], e["amount"]) for e in (await call(client, HISTORY))["credits"]["history"]]
+    assert kinds == [("CLAWBACK", -25), ("CLAWBACK", -25), ("GRANT", 50)]
+
+
+async def test_a_refund_after_spending_is_refused_unless_the_shortfall_is_allowed(
+    client: httpx.AsyncClient, sandbox: SandboxDriver
+) -> None:
+    # given 10 credits bought and 8 spent
+    payment_id = await bought(client, sandbox, "credits_10")
+    await call(client, SPEND, n=8)
+    # when staff refund it all
+    refused = await staff_refund(client, payment_id, amount=None)
+    # then it is refused with the shortfall, and nothing moved
+    assert refused["code"] == "CREDITS_ALREADY_SPENT" and "8 credits short" in refused["message"]
+    assert await balance(client) == 2
+    # when staff allow the shortfall
+    allowed = await staff_refund(client, payment_id, amount=None, allow=True)
+    # then the money is refunded, the 2 left are taken and the 8 missing recorded
+    assert allowed["__typename"] == "Refund"
+    latest = (await call(client, HISTORY))["credits"]["history"][0]
+    assert (latest["kind"], latest["amount"], latest["balanceAfter"], latest["shortfall"]) == (
+        "CLAWBACK",
+        -2,
+        0,
+        8,
+    )
+
+
+async def test_credits_with_a_validity_expire_oldest_first_and_are_spent_soonest_first(
+    client: httpx.AsyncClient, services: Services, sandbox: SandboxDriver
+) -> None:
+    # given 10 credits valid 30 days, and 5 valid 365 days (through the ledger, at the clock)
+    owner = PydanticObjectId(await user_id(client))
+    for payment, credits, days in (("pay_Lot30Days0001", 10, 30), ("pay_Lot365Days001", 5, 365)):
+        await account.grant(
+            owner,
+            payment_id=payment,
+            credits=credits,
+            pack_code="p",
+            validity_days=days,
+            now=services.clock.now(),
+        )
+    # when 4 are spent, then the clock passes the 30 days
+    assert (await call(client, SPEND, n=4))["spendCredits"]["balance"] == 11
+    assert (await call(client, CREDITS))["credits"] == {"balance": 11, "expiringSoon": 0}
+    await sandbox.advance(days=31)
+    # then the spend came from the 30-day lot, whose remaining 6 expired
+    history = (await call(client, HISTORY))["credits"]
+    assert history["balance"] == 5
+    assert [(e["kind"], e["amount"]) for e in history["history"]][:2] == [
+        ("EXPIRY", -6),
+        ("SPEND", -4),
+    ]
+
+
+async def test_staff_adjust_with_a_reason_once_per_key(client: httpx.AsyncClient) -> None:
+    owner = await user_id(client)
+    key = a_key()
+    first = (await call(client, ADJUST, u=owner, n=7, key=key, user="staff-1", roles=["support"]))[
+        "adjustCredits"
+    ]
+    again = (await call(client, ADJUST, u=owner, n=7, key=key, user="staff-1", roles=["support"]))[
+        "adjustCredits"
+    ]
+    assert first == again == {"__typename": "CreditBalance", "balance": 7}
+    too_much = (await call(client, ADJUST, u=owner, n=-8, user="staff-1", roles=["support"]))[
+        "adjustCredits"
+    ]
+    assert too_much["code"] == "INSUFFICIENT_CREDITS"
+    assert await balance(client) == 7

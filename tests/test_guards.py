@@ -79,7 +79,11 @@ OPEN_TYPE_FIELDS: dict[str, frozenset[str]] = {
     ),
     "CreditPack": frozenset({"code", "credits", "name", "price", "validityDays"}),
     "CreditPurchaseResult": frozenset({"balance", "credits", "orderId", "status"}),
-    "Credits": frozenset({"balance", "expiringSoon"}),
+    # userId is strawberry.Private: the resolver's, never in the schema.
+    "CreditAccount": frozenset({"balance", "expiringSoon", "history", "userId"}),
+    "CreditEntry": frozenset(
+        {"amount", "at", "balanceAfter", "cursor", "kind", "pack", "reason", "shortfall"}
+    ),
     "PaymentEdge": frozenset({"cursor", "node"}),
     "Period": frozenset({"end", "start"}),
     "Plan": frozenset({"code", "features", "id", "interval", "name", "price"}),

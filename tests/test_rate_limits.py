@@ -133,6 +133,10 @@ async def test_every_mutation_spends_a_budget_declared_with_its_guard() -> None:
         "cancel_subscription": [Budget.CANCEL_SUBSCRIPTION],
         "refund_payment": [Budget.REFUND_PAYMENT],
         "start_github_import": [Budget.GITHUB_IMPORT],
+        "buy_credits": [Budget.BUY_CREDITS],
+        "confirm_credit_purchase": [Budget.CONFIRM_CREDIT_PURCHASE],
+        "spend_credits": [Budget.SPEND_CREDITS],
+        "adjust_credits": [Budget.ADJUST_CREDITS],
     }
 
 

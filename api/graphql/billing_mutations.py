@@ -143,6 +143,16 @@ class BillingMutation:
         reason: str | None = None,
         speed: RefundSpeed = RefundSpeed.NORMAL,
         access: RefundAccess = RefundAccess.KEEP,
+        allow_credit_shortfall: Annotated[
+            bool,
+            strawberry.argument(
+                description=(
+                    "A credit purchase: refund even when the user has spent credits the refund"
+                    " takes back; the shortfall is written to the ledger. Otherwise"
+                    " CREDITS_ALREADY_SPENT."
+                )
+            ),
+        ] = False,
     ) -> RefundResult:
         principal = info.context.principal
         assert principal is not None, "payment:refund is never granted to anonymous"
@@ -156,6 +166,7 @@ class BillingMutation:
             revoke_access=access is RefundAccess.REVOKE_NOW,
             requested_by=principal.subject,
             idempotency_key=_key(idempotency_key, "idempotencyKey"),
+            allow_credit_shortfall=allow_credit_shortfall,
         )
         return refund_result(await refund_payment(billing_of(info), ask))
 

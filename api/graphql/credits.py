@@ -1,21 +1,25 @@
-"""Credit packs and the credits ledger: creditPacks, credits, buyCredits, confirmCreditPurchase,
-spendCredits."""
+"""Credit packs and the credits ledger: creditPacks, credits, userCredits, buyCredits,
+confirmCreditPurchase, spendCredits, adjustCredits."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import strawberry
+from beanie import PydanticObjectId
 
 from api.billing import outcomes
 from api.billing.credits import account, purchases
 from api.billing.credits.ledger import Refused
 from api.billing.outcomes import Problem
 from api.catalog.model import Pack
-from api.documents.credits import CreditPurchase
-from api.graphql.billing_context import billing_of, signed_in_user
+from api.documents import User
+from api.documents.credits import CreditEntry, CreditPurchase, EntryKind
+from api.graphql.billing_context import billing_of, signed_in_user, user_id_of
 from api.graphql.billing_mutations import _key, _razorpay_id
 from api.graphql.context import Info
+from api.graphql.errors import bad_input
 from api.graphql.failures import Failure, failure
 from api.graphql.guards import guard
 from api.graphql.money import Money, money
@@ -43,10 +47,57 @@ def _pack(pack: Pack) -> CreditPack:
     )
 
 
-@strawberry.type
+EntryKindType = strawberry.enum(EntryKind, name="CreditEntryKind")
+MAX_PAGE = 100
+
+
+@strawberry.type(
+    name="CreditEntry", description="One ledger entry: what changed, and the balance after."
+)
+class CreditEntryType:
+    kind: EntryKindType  # type: ignore[valid-type]
+    amount: int = strawberry.field(description="Signed: credits added (> 0) or taken (< 0).")
+    balance_after: int
+    pack: str | None
+    reason: str | None
+    shortfall: int = strawberry.field(description="A clawback: credits that could not be taken.")
+    at: datetime
+    cursor: str
+
+
+def _entry(entry: CreditEntry) -> CreditEntryType:
+    return CreditEntryType(
+        kind=entry.kind,
+        amount=entry.amount,
+        balance_after=entry.balance_after,
+        pack=entry.pack_code,
+        reason=entry.reason,
+        shortfall=entry.shortfall,
+        at=entry.at,
+        cursor=str(entry.seq),
+    )
+
+
+@strawberry.type(name="CreditAccount")
 class Credits:
+    user_id: strawberry.Private[PydanticObjectId]
     balance: int
     expiring_soon: int = strawberry.field(description="Credits that expire within 7 days.")
+
+    @strawberry.field(description="Newest first; `after` is an entry's cursor.")
+    async def history(self, first: int = 20, after: str | None = None) -> list[CreditEntryType]:
+        if not 1 <= first <= MAX_PAGE:
+            raise bad_input(f"`first` is 1..{MAX_PAGE}.", argument="first")
+        if after is not None and not after.isdigit():
+            raise bad_input("`after` is not a cursor of this history.", argument="after")
+        before = int(after) if after is not None else None
+        found = await account.history(self.user_id, first=first, before_seq=before)
+        return [_entry(e) for e in found]
+
+
+async def _credits(info: Info, user_id: PydanticObjectId) -> Credits:
+    held = await account.balance(user_id, billing_of(info).now())
+    return Credits(user_id=user_id, balance=held.balance, expiring_soon=held.expiring_soon)
 
 
 @strawberry.type(description="What Razorpay Checkout needs for an order: pass these as options.")
@@ -93,8 +144,14 @@ class CreditQuery:
     async def credits(self, info: Info) -> Credits:
         user = await signed_in_user(info)
         assert user.id is not None
-        held = await account.balance(user.id, billing_of(info).now())
-        return Credits(balance=held.balance, expiring_soon=held.expiring_soon)
+        return await _credits(info, user.id)
+
+    @strawberry.field(
+        description="Staff: any user's credits and ledger.",
+        extensions=[guard("credits", "read_any")],
+    )
+    async def user_credits(self, info: Info, user_id: strawberry.ID) -> Credits:
+        return await _credits(info, user_id_of(str(user_id)))
 
 
 @strawberry.type
@@ -160,7 +217,7 @@ class CreditMutation:
             "Spend the viewer's credits, soonest-expiring first, once per idempotency key."
             " INSUFFICIENT_CREDITS (with the balance) when they do not cover `amount`."
         ),
-        extensions=[guard("credits", "spend")],
+        extensions=[guard("credits", "spend", limit=Budget.SPEND_CREDITS)],
     )
     async def spend_credits(
         self, info: Info, amount: int, idempotency_key: str, reason: str | None = None
@@ -178,6 +235,40 @@ class CreditMutation:
         except Refused as refused:
             return failure(outcomes.insufficient_credits(refused.balance))
         if done.replayed and done.entry.amount != -amount:
+            return failure(outcomes.IDEMPOTENCY_KEY_REUSED)
+        return CreditBalance(balance=done.entry.balance_after)
+
+    @strawberry.mutation(
+        description=(
+            "Staff: add (amount > 0) or remove (< 0) a user's credits, with a reason, once per"
+            " idempotency key. Removing more than the balance is INSUFFICIENT_CREDITS."
+        ),
+        extensions=[guard("credits", "adjust", limit=Budget.ADJUST_CREDITS)],
+    )
+    async def adjust_credits(
+        self, info: Info, user_id: strawberry.ID, amount: int, reason: str, idempotency_key: str
+    ) -> SpendCreditsResult:
+        principal = info.context.principal
+        assert principal is not None, "credits:adjust is never granted to anonymous"
+        if amount == 0 or abs(amount) > MAX_CREDITS:
+            return failure(outcomes.INVALID_CREDITS)
+        if not 1 <= len(reason) <= 200:
+            raise bad_input("`reason` is 1..200 characters.", argument="reason")
+        target = user_id_of(str(user_id))
+        if await User.get(target) is None:
+            return failure(outcomes.not_found("user"))
+        try:
+            done = await account.adjust(
+                target,
+                amount=amount,
+                key=_key(idempotency_key, "idempotencyKey"),
+                reason=reason,
+                actor=principal.subject,
+                now=billing_of(info).now(),
+            )
+        except Refused as refused:
+            return failure(outcomes.insufficient_credits(refused.balance))
+        if done.replayed and done.entry.amount != amount:
             return failure(outcomes.IDEMPOTENCY_KEY_REUSED)
         return CreditBalance(balance=done.entry.balance_after)
 

@@ -20,6 +20,8 @@ class Budget(Enum):
     GITHUB_IMPORT = "github_import"
     BUY_CREDITS = "buy_credits"
     CONFIRM_CREDIT_PURCHASE = "confirm_credit_purchase"
+    SPEND_CREDITS = "spend_credits"
+    ADJUST_CREDITS = "adjust_credits"
     ANONYMOUS = "anonymous"
 
 
