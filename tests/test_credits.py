@@ -276,3 +276,33 @@ async def test_staff_adjust_with_a_reason_once_per_key(client: httpx.AsyncClient
     ]
     assert too_much["code"] == "INSUFFICIENT_CREDITS"
     assert await balance(client) == 7
+
+
+PURCHASES = """{ paymentHistory { edges { node { status amount { amount } orderId pack credits
+  failureReason } } } }"""
+STAFF_VIEW = """query($u: ID!) { payments(userId: $u) { edges { node { pack amountFlagged } } } }"""
+
+
+async def test_purchases_and_failed_attempts_in_history_tampering_flagged_for_staff(
+    client: httpx.AsyncClient, sandbox: SandboxDriver
+) -> None:
+    # given a failed attempt, then the order paid ₹1 instead of ₹199
+    order = await buy(client)
+    await sandbox.pay_order(order["orderId"], fail="card_declined")
+    await sandbox.pay_order(order["orderId"], amount=100)
+    await sandbox.drain()
+    # then the user's history shows both attempts with their pack and credits
+    nodes = [e["node"] for e in (await call(client, PURCHASES))["paymentHistory"]["edges"]]
+    assert sorted((n["status"], n["amount"]["amount"], n["pack"], n["credits"]) for n in nodes) == [
+        ("captured", 100, "credits_50", 50),
+        ("failed", 19900, "credits_50", 50),
+    ]
+    assert {n["orderId"] for n in nodes} == {order["orderId"]}
+    assert any(n["failureReason"] for n in nodes if n["status"] == "failed")
+    # and staff see the tampered payment flagged, with nothing granted
+    staff = await call(
+        client, STAFF_VIEW, user="staff-1", roles=["support"], u=await user_id(client)
+    )
+    flags = sorted(str(e["node"]["amountFlagged"]) for e in staff["payments"]["edges"])
+    assert flags == ["False", "True"]
+    assert await balance(client) == 0
