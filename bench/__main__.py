@@ -1,4 +1,4 @@
-"""`python -m bench [validation|guards|canuse|history|workers|memory|webhooks ...]`: the
+"""`python -m bench [validation|guards|canuse|history|workers|memory|credits|webhooks ...]`: the
 benchmarks named (all by default, in that order), each recording its result under
 bench/results/; non-zero when any misses its target."""
 
@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from bench import canuse, guards, history, memory, validation, webhooks, workers
+from bench import canuse, credits, guards, history, memory, validation, webhooks, workers
 
 BENCHMARKS: dict[str, Callable[[], Coroutine[Any, Any, int]]] = {
     "validation": validation.main,
@@ -18,6 +18,7 @@ BENCHMARKS: dict[str, Callable[[], Coroutine[Any, Any, int]]] = {
     "history": history.main,
     "workers": workers.main,
     "memory": memory.main,
+    "credits": credits.main,
     # Last: a burst the embedded database does not survive would fail the ones after it.
     "webhooks": webhooks.main,
 }

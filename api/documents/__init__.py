@@ -5,7 +5,7 @@ from __future__ import annotations
 from beanie import Document
 
 from api.documents.accounts import BillingAccount
-from api.documents.credits import BuyRequest, CreditEntry, CreditPurchase
+from api.documents.credits import BuyRequest, CreditCause, CreditEntry, CreditPurchase
 from api.documents.events import AccessChange, WebhookClaim, WebhookEvent
 from api.documents.imports import GithubImport
 from api.documents.payments import Payment, Refund, RefundRequest
@@ -32,6 +32,7 @@ DOCUMENTS: list[type[Document]] = [
     CreditPurchase,
     BuyRequest,
     CreditEntry,
+    CreditCause,
 ]
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "AccessChange",
     "BillingAccount",
     "BuyRequest",
+    "CreditCause",
     "CreditEntry",
     "CreditPurchase",
     "GithubImport",

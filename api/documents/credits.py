@@ -98,3 +98,14 @@ class CreditEntry(Document):
             IndexModel([("cause", ASCENDING)], name="cause_unique", unique=True),
             IndexModel([("user_id", ASCENDING), ("seq", DESCENDING)], name="account_seq"),
         ]
+
+
+class CreditCause(Document):
+    """Which entry a cause made, for reading by `_id`: FerretDB answers any other read by
+    scanning the collection. Written after its entry; the entry's unique `cause` is the guard."""
+
+    id: str  # type: ignore[assignment]  # the cause
+    entry_id: str
+
+    class Settings:
+        name = "credit_causes"

@@ -9,14 +9,15 @@ from beanie import PydanticObjectId
 
 from api.billing.credits import lots as lot_math
 from api.billing.credits.ledger import (
-    NEWEST_FIRST,
     Appended,
     Change,
     Planned,
     Planner,
     Refused,
     append,
+    entry_id,
     expire_due,
+    last_seq,
 )
 from api.documents.credits import CreditEntry, EntryKind, Lot
 
@@ -121,8 +122,10 @@ async def claw_back(
 async def history(
     user_id: PydanticObjectId, *, first: int, before_seq: int | None
 ) -> list[CreditEntry]:
-    """Newest first, `first` entries older than `before_seq` (the cursor)."""
-    query = CreditEntry.find(CreditEntry.user_id == user_id)
+    """Newest first, `first` entries older than `before_seq` (the cursor), read by `_id`."""
+    top = await last_seq(user_id)
     if before_seq is not None:
-        query = query.find(CreditEntry.seq < before_seq)
-    return await query.sort(NEWEST_FIRST).limit(first).to_list()
+        top = min(top, before_seq - 1)
+    ids = [entry_id(user_id, seq) for seq in range(top, max(top - first, 0), -1)]
+    found = await CreditEntry.find({"_id": {"$in": ids}}).to_list()
+    return sorted(found, key=lambda e: -e.seq)
