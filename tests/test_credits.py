@@ -59,8 +59,8 @@ async def balance(client: httpx.AsyncClient, *, user: str = "user-1") -> int:
 async def test_buy_pay_confirm_then_webhooks_grant_once(
     client: httpx.AsyncClient, sandbox: SandboxDriver
 ) -> None:
-    # given the ₹199 pack's order, its webhooks held
-    await sandbox.hold()
+    # given the ₹199 pack's order, its webhooks held, each to be delivered twice
+    await sandbox.knobs(hold=True, duplicate=True)
     order = await buy(client)
     assert (order["amount"], order["currency"], order["pack"]["credits"]) == (19900, "INR", 50)
     # when the customer pays and the page confirms, twice
@@ -72,8 +72,8 @@ async def test_buy_pay_confirm_then_webhooks_grant_once(
         == again
         == {"__typename": "CreditPurchaseResult", "status": "paid", "credits": 50, "balance": 50}
     )
-    await sandbox.release("order.paid", "payment.captured", "payment.authorized")
-    await sandbox.knobs(hold=False, duplicate=True)
+    released = await sandbox.release("order.paid", "payment.captured", "payment.authorized")
+    assert released.count("order.paid") == 2
     assert await balance(client) == 50
 
 
@@ -85,9 +85,15 @@ async def test_browser_closed_the_webhook_alone_credits(
     await sandbox.pay_order(order["orderId"], fail="insufficient_fund")
     retried = await buy(client, pack="credits_10")
     assert retried["orderId"] == order["orderId"]  # the same unpaid order, a new attempt
-    await sandbox.pay_order(order["orderId"])
+    handler = await sandbox.pay_order(order["orderId"])
     await sandbox.drain()
     # then the webhooks credited the pack
+    assert await balance(client) == 10
+    # and a confirmation arriving after them (or a forged one for another order) adds nothing
+    assert (await confirm(client, handler))["balance"] == 10
+    other = await buy(client, pack="credits_100")
+    forged = await confirm(client, {**handler, "razorpay_order_id": other["orderId"]})
+    assert forged["code"] == "INVALID_SIGNATURE"
     assert await balance(client) == 10
 
 

@@ -12,6 +12,10 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 PERMISSIONS = "{ viewer { permissions } }"
 EVERY_USER = [
+    "credit_pack:read",
+    "credits:buy",
+    "credits:read",
+    "credits:spend",
     "entitlement:read",
     "feature:projects",
     "payment:read",
@@ -21,6 +25,8 @@ EVERY_USER = [
     "subscription:upgrade",
     "viewer:read",
 ]
+
+STAFF_CREDITS = ["credits:adjust", "credits:read_any"]
 
 
 async def permissions_of(
@@ -49,8 +55,17 @@ async def test_paying_adds_the_pro_features(
 @pytest.mark.parametrize(
     ("role", "extra"),
     [
-        ("support", ["payment:audit", "payment:read_any", "payment:refund"]),
-        ("admin", ["access:read_any", "payment:audit", "payment:read_any", "payment:refund"]),
+        ("support", [*STAFF_CREDITS, "payment:audit", "payment:read_any", "payment:refund"]),
+        (
+            "admin",
+            [
+                "access:read_any",
+                *STAFF_CREDITS,
+                "payment:audit",
+                "payment:read_any",
+                "payment:refund",
+            ],
+        ),
     ],
 )
 async def test_staff_see_their_roles_permissions_too(
