@@ -4,12 +4,12 @@ the service answers (the sandbox is served by the service itself, so not during 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import structlog
 
+from api.background import running
 from api.billing.deps import Billing
 from api.gateway.errors import GatewayCallError
 
@@ -25,13 +25,8 @@ async def syncing_plans(billing: Billing, *, enabled: bool) -> AsyncIterator[Non
     if not enabled:
         yield
         return
-    task = asyncio.create_task(_sync(billing))
-    try:
+    async with running(_sync(billing)):
         yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 async def _sync(billing: Billing) -> None:

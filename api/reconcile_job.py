@@ -10,13 +10,13 @@ serves) is answering. A run that fails is logged; the next window's run repairs 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
 import structlog
 
+from api.background import running
 from api.billing.deps import Billing
 from api.billing.reconcile_runs import run, window_run_id, window_start
 
@@ -38,13 +38,8 @@ async def reconciling(
     if interval is None:
         yield
         return
-    task = asyncio.create_task(_schedule(billing, interval, recent, first_look))
-    try:
+    async with running(_schedule(billing, interval, recent, first_look)):
         yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 async def _schedule(

@@ -25,6 +25,7 @@ from datetime import timedelta
 import structlog
 
 from api import metrics
+from api.background import running
 from api.billing.deps import Billing
 from api.billing.events import claims, inbox
 from api.billing.events.claims import Claim, Refused
@@ -196,17 +197,11 @@ class Applier:
         """Workers and the sweep run while the app runs; cancelled at shutdown (what is queued
         then is `received` in the database, and a sweep applies it once its claim lapses)."""
         self.running = True
-        tasks = [asyncio.create_task(self._work()) for _ in range(WORKERS)]
-        tasks.append(asyncio.create_task(self._sweep_forever()))
         try:
-            yield
+            async with running(*(self._work() for _ in range(WORKERS)), self._sweep_forever()):
+                yield
         finally:
             self.running = False
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
 
 
 async def _due(billing: Billing, lease: timedelta, *, failed_now: bool) -> list[WebhookEvent]:
