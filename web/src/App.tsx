@@ -2,7 +2,8 @@ import { useCallback, useEffect, useState } from "react";
 import { currentToken } from "./api";
 import { BillingPage } from "./BillingPage";
 import { ImportDialog } from "./ImportDialog";
-import { SessionContext, useViewer } from "./session";
+import { PricingPage } from "./PricingPage";
+import { SessionContext, singleOffer, useViewer, type Offer } from "./session";
 import { StaffPage } from "./StaffPage";
 import { Sidebar } from "./Sidebar";
 import { SignIn } from "./SignIn";
@@ -17,7 +18,8 @@ export function App() {
 function SignedIn() {
   const session = useViewer();
   const [route, setRoute] = useState(location.pathname);
-  const [dialog, setDialog] = useState<"import" | "upgrade" | null>(null);
+  const [dialog, setDialog] = useState<"import" | null>(null);
+  const [buying, setBuying] = useState<{ offer: Offer; fromPricing: boolean } | null>(null);
   const [theme, setTheme] = useState(localStorage.getItem("billing.theme") ?? "light");
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
@@ -32,20 +34,28 @@ function SignedIn() {
     history.pushState(null, "", path);
     setRoute(path);
   }, []);
+  // One offer (the default catalog's Pro): "Upgrade" sells it at once; a choice: the pricing page.
+  const upgrade = () => {
+    setDialog(null);
+    const offer = singleOffer(session);
+    if (offer) setBuying({ offer, fromPricing: false });
+    else go("/pricing");
+  };
   return (
     <SessionContext.Provider value={session}>
       <div className="layout">
-        <Sidebar route={route} go={go} onUpgrade={() => setDialog("upgrade")} theme={theme}
+        <Sidebar route={route} go={go} onUpgrade={upgrade} theme={theme}
           onTheme={() => setTheme(theme === "dark" ? "light" : "dark")} />
         <main className="content">
           {session.state === "error" && <p role="alert" className="error">{session.error}</p>}
-          {route === "/billing" ? <BillingPage onUpgrade={() => setDialog("upgrade")} />
+          {route === "/billing" ? <BillingPage onUpgrade={upgrade} />
+            : route === "/pricing" ? <PricingPage onChoose={(offer) => setBuying({ offer, fromPricing: true })} />
             : route === "/staff" ? <StaffPage />
             : <Projects onImport={() => setDialog("import")} />}
         </main>
       </div>
-      {dialog === "import" && <ImportDialog onClose={() => setDialog(null)} onUpgrade={() => setDialog("upgrade")} />}
-      {dialog === "upgrade" && <UpgradeModal onClose={() => setDialog(null)} />}
+      {dialog === "import" && <ImportDialog onClose={() => setDialog(null)} onUpgrade={upgrade} />}
+      {buying && <UpgradeModal offer={buying.offer} fromPricing={buying.fromPricing} onClose={() => setBuying(null)} />}
     </SessionContext.Provider>
   );
 }

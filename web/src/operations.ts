@@ -4,6 +4,19 @@ export const ViewerQuery = graphql(`
   query Viewer {
     viewer { id email staffRoles permissions }
     entitlements { plan { code name rank } accessUntil features { feature allowed requiredPlan } }
+    plans { code name rank prices { period price { formatted } } }
+  }
+`);
+
+export const PricingQuery = graphql(`
+  query Pricing {
+    plans {
+      code name rank trialDays
+      prices { period interval price { formatted amount } }
+      features { code name included }
+      limits { code name amount unlimited reset }
+      levels { code name value }
+    }
   }
 `);
 
@@ -26,13 +39,12 @@ export const StartImportMutation = graphql(`
 export const CheckoutConfigQuery = graphql(`
   query CheckoutSetup {
     checkoutConfig { scriptUrl sandbox }
-    plans { id code name prices { period price { formatted } } }
   }
 `);
 
 export const UpgradeMutation = graphql(`
-  mutation Upgrade {
-    upgrade {
+  mutation Upgrade($plan: String, $period: Period!) {
+    upgrade(plan: $plan, period: $period) {
       __typename
       ... on CheckoutDetails { keyId subscriptionId name description prefillEmail }
       ... on Failure { code message retryable }

@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useState } from "react";
 import { ApiError, request } from "./api";
-import type { ViewerQuery as ViewerResult } from "./gql/graphql";
+import type { Period, ViewerQuery as ViewerResult } from "./gql/graphql";
 import { ViewerQuery } from "./operations";
 
 export type Session = {
@@ -45,4 +45,19 @@ export function isPro(session: Session): boolean {
 /** Staff screens show for whoever may read the refund queue: a display hint; the API decides. */
 export function isStaff(session: Session): boolean {
   return session.data?.viewer?.permissions.includes("refund_request:read_any") ?? false;
+}
+
+/** A plan at a price the user can buy: what the upgrade modal sells. */
+export type Offer = { code: string; name: string; period: Period; price: string };
+
+export const PER: Record<Period, string> = { MONTHLY: "month", YEARLY: "year" };
+
+/** The catalog's only offer (one paid plan at one price, as in the default catalog), which the
+ * "Upgrade to Pro" buttons sell directly; null when there is a choice to make on the pricing page. */
+export function singleOffer(session: Session): Offer | null {
+  const paid = session.data?.plans.filter((p) => p.rank > 0) ?? [];
+  if (paid.length !== 1 || paid[0].prices.length !== 1) return null;
+  const [plan] = paid;
+  const [price] = plan.prices;
+  return { code: plan.code, name: plan.name, period: price.period, price: price.price.formatted };
 }

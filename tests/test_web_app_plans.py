@@ -1,0 +1,98 @@
+"""The reference web app on the workspace-tier catalog (an app of its own, served with
+POLICY_DIR=examples/catalogs/workspace-tiers) in headless Chromium: the pricing page with its
+four tiers and the yearly toggle, and a free user buying a tier from it through Checkout."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from playwright.async_api import Locator, Page, expect
+
+from api.services import Services
+from api.settings import Settings
+from tests.browser import chromium
+from tests.own_app import OwnApp, own_app
+from tests.policy_files import POLICIES
+from tests.test_metrics import Samples, scrape, value
+from tests.test_web_app_browser import DESKTOP, WAIT_MS, dialog, sidebar, sign_in, snap
+from tests.web_build import require_web_build
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+TIERS = POLICIES.parent / "examples" / "catalogs" / "workspace-tiers"
+
+
+@pytest_asyncio.fixture
+async def tiers(settings: Settings, services: Services, tmp_path: Path) -> AsyncIterator[OwnApp]:
+    """An app serving the tier catalog, with its own sandbox, on the emptied database."""
+    require_web_build()
+    async with own_app(settings, tmp_path / "tiers", policy_dir=TIERS) as app:
+        yield app
+
+
+@pytest_asyncio.fixture
+async def page(tiers: OwnApp) -> AsyncIterator[Page]:
+    async with chromium() as browser:
+        opened = browser.pages[0] if browser.pages else await browser.new_page()
+        opened.set_default_timeout(WAIT_MS)
+        await opened.set_viewport_size(DESKTOP)
+        await opened.goto(str(tiers.client.base_url))
+        yield opened
+
+
+def tier(page: Page, name: str) -> Locator:
+    return page.get_by_role("region", name=name, exact=True)
+
+
+async def test_a_free_user_picks_pro_yearly_on_the_pricing_page_and_the_page_marks_it(
+    page: Page, tiers: OwnApp
+) -> None:
+    before = await scrape(tiers.client)
+    # given a free user on the tier catalog: the sidebar's upgrade button opens the plans
+    await sign_in(page, "tiers-web-1@example.com")
+    await sidebar(page).get_by_role("button", name="Upgrade", exact=True).click()
+
+    # then the pricing page shows the four tiers, monthly, Free marked as the current plan
+    await expect(page.get_by_role("heading", name="Plans", level=1)).to_be_visible()
+    for name in ("Free", "Pro", "Teams", "Business"):
+        await expect(tier(page, name)).to_be_visible()
+    await expect(tier(page, "Free")).to_contain_text("Current plan")
+    await expect(tier(page, "Pro")).to_contain_text("₹1,499/month")
+    await expect(tier(page, "Pro")).to_contain_text("Projects: 5")
+    await expect(tier(page, "Teams")).to_contain_text("14-day free trial")
+    await expect(tier(page, "Business")).to_contain_text("Projects: unlimited")
+
+    # when they switch to yearly, then the prices are a year's
+    await page.get_by_label("Yearly").check()
+    await expect(tier(page, "Pro")).to_contain_text("₹14,990/year")
+    await expect(tier(page, "Teams")).to_contain_text("₹49,990/year")
+    await snap(page, "pricing")
+
+    # when they choose Pro and pay in the sandbox's Checkout
+    await tier(page, "Pro").get_by_role("button", name="Choose Pro").click()
+    await expect(dialog(page)).to_contain_text("₹14,990/year")
+    await dialog(page).get_by_role("button", name="Continue to payment").click()
+    await page.get_by_text("Sandbox checkout for").wait_for()
+    await page.get_by_role("button", name="Success", exact=True).click()
+
+    # then the app says so, the sidebar shows Pro, and the page marks Pro as the current plan
+    await expect(dialog(page).get_by_role("status")).to_have_text("You are on Pro. Thank you!")
+    await dialog(page).get_by_role("button", name="Done").click()
+    await expect(sidebar(page).get_by_label("Plan: Pro")).to_be_visible()
+    await expect(tier(page, "Pro")).to_contain_text("Current plan")
+    await expect(tier(page, "Free")).not_to_contain_text("Current plan")
+    await expect(page.get_by_role("button", name="Choose Teams")).to_have_count(0)
+    # and the funnel counted the pricing page once, and the choice under Pro
+    after = await scrape(tiers.client)
+    assert moved(before, after, event="pricing_opened", plan="none") == 1
+    assert moved(before, after, event="plan_selected", plan="pro") == 1
+
+
+def moved(before: Samples, after: Samples, *, event: str, plan: str) -> float:
+    def count(samples: Samples) -> float:
+        return value(samples, "billing_funnel_events_total", event=event, plan=plan, pack="none")
+
+    return count(after) - count(before)
