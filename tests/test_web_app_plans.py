@@ -17,7 +17,7 @@ from tests.browser import chromium
 from tests.own_app import OwnApp, own_app
 from tests.policy_files import POLICIES
 from tests.test_metrics import Samples, scrape, value
-from tests.test_web_app_browser import DESKTOP, WAIT_MS, dialog, sidebar, sign_in, snap
+from tests.test_web_app_browser import DESKTOP, PHONE, WAIT_MS, dialog, sidebar, sign_in, snap
 from tests.web_build import require_web_build
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -70,6 +70,11 @@ async def test_a_free_user_picks_pro_yearly_on_the_pricing_page_and_the_page_mar
     await expect(tier(page, "Pro")).to_contain_text("₹14,990/year")
     await expect(tier(page, "Teams")).to_contain_text("₹49,990/year")
     await snap(page, "pricing")
+    # and on a phone's width the tiers stack, each still with its button
+    await page.set_viewport_size(PHONE)
+    await expect(tier(page, "Business").get_by_role("button", name="Choose Business")).to_be_visible()
+    await snap(page, "pricing-phone")
+    await page.set_viewport_size(DESKTOP)
 
     # when they choose Pro and pay in the sandbox's Checkout
     await tier(page, "Pro").get_by_role("button", name="Choose Pro").click()

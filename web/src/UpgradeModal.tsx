@@ -87,7 +87,7 @@ function StageView(props: { offer: Offer; stage: Stage; onStart: () => void; onC
             <strong>{offer.name}</strong> at {offer.price}/{PER[offer.period]}: every {offer.name} feature, at once.
             Billed {offer.period === "YEARLY" ? "yearly" : "monthly"}; cancel any time.
           </p>
-          <button className="primary" onClick={props.onStart}>Continue to payment</button>
+          <button className="primary" data-autofocus onClick={props.onStart}>Continue to payment</button>
         </>
       );
     case "working":
