@@ -1,4 +1,4 @@
-"""`python -m bench [validation|guards|canuse|history|workers|memory|webhooks ...]`: the
+"""`python -m bench [validation|guards|usage|canuse|history|workers|memory|webhooks ...]`: the
 benchmarks named (all by default, in that order), each recording its result under
 bench/results/; non-zero when any misses its target."""
 
@@ -9,11 +9,12 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from bench import canuse, guards, history, memory, validation, webhooks, workers
+from bench import canuse, guards, history, memory, usage, validation, webhooks, workers
 
 BENCHMARKS: dict[str, Callable[[], Coroutine[Any, Any, int]]] = {
     "validation": validation.main,
     "guards": guards.main,
+    "usage": usage.main,
     "canuse": canuse.main,
     "history": history.main,
     "workers": workers.main,

@@ -70,12 +70,14 @@ def service_env(uri: str, db: str, tmp: Path, port: int, workers: int) -> dict[s
 
 
 @contextmanager
-def service(uri: str, db: str, tmp: Path, *, workers: int = 1) -> Iterator[Server]:
+def service(
+    uri: str, db: str, tmp: Path, *, workers: int = 1, extra_env: dict[str, str] | None = None
+) -> Iterator[Server]:
     port = free_port()
     with _serving(
         f"service ({workers} worker{'s' if workers > 1 else ''})",
         [sys.executable, "-m", "api", "serve"],
-        service_env(uri, db, tmp, port, workers),
+        service_env(uri, db, tmp, port, workers) | (extra_env or {}),
         port,
         tmp / f"service-{port}.log",
         source=SERVICE_SRC,

@@ -69,6 +69,10 @@ def unique_key(world: World, caller: str) -> dict[str, Any]:
     return {"k": f"matrix-upgrade-{caller}"}
 
 
+def usage_key(world: World, caller: str) -> dict[str, Any]:
+    return {"k": f"matrix-usage-{caller}"}
+
+
 def repository(world: World, caller: str) -> dict[str, Any]:
     return {"url": "https://github.com/octocat/Hello-World"}
 
@@ -191,6 +195,20 @@ ROWS: tuple[Row, ...] = (
         "Mutation.recordFunnelEvent",
         'mutation { recordFunnelEvent(event: PLAN_SELECTED, plan: "pro") }',
         everyone("ok"),
+    ),
+    Row(
+        "Mutation.recordUsage",
+        'mutation($k: String!) { recordUsage(feature: "chats", quantity: 1, idempotencyKey: $k)'
+        f" {{ {UNION} }} }}",
+        signed_in("LimitUsage"),
+        usage_key,
+    ),
+    Row(
+        "Mutation.releaseUsage",
+        'mutation($k: String!) { releaseUsage(feature: "chats", quantity: 1, idempotencyKey: $k)'
+        f" {{ {UNION} }} }}",
+        signed_in("Failure:NOT_RELEASABLE"),
+        usage_key,
     ),
     # Type fields: the owner reaches their payment through paymentHistory, staff through
     # payments(userId). Free users and `other` have no payment, so theirs guard nothing.

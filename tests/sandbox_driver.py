@@ -48,6 +48,11 @@ class SandboxDriver:
         await self.drain()
         return moved
 
+    async def advance_seconds(self, seconds: int) -> dict[str, Any]:
+        moved = await self._post("/control/clock/advance", {"seconds": seconds})
+        await self.drain()
+        return moved
+
     async def advance_past_next_charge(
         self, subscription_id: str, *, hours: int = 1
     ) -> dict[str, Any]:

@@ -55,7 +55,15 @@ OPEN_TYPE_FIELDS: dict[str, frozenset[str]] = {
     ),
     "LevelAccess": frozenset({"above", "code", "name", "value"}),
     "LevelStep": frozenset({"plan", "value"}),
-    "LimitAccess": frozenset({"code", "kind", "limit", "name", "reset", "unlimited"}),
+    "LimitCheck": frozenset(
+        {"allowed", "asked", "feature", "name", "reason", "requiredPlan", "upgradeTo", "usage"}
+    ),
+    "LimitReached": frozenset(
+        {"asked", "code", "feature", "limit", "message", "resetsAt", "upgradeTo", "used"}
+    ),
+    "LimitUsage": frozenset(
+        {"feature", "kind", "limit", "name", "remaining", "reset", "resetsAt", "unlimited", "used"}
+    ),
     "Money": frozenset({"amount", "currency", "formatted"}),
     "PageInfo": frozenset({"endCursor", "hasNextPage"}),
     "Payment": frozenset(
@@ -80,6 +88,7 @@ OPEN_TYPE_FIELDS: dict[str, frozenset[str]] = {
     "Plan": frozenset(
         {"code", "features", "id", "levels", "limits", "name", "prices", "rank", "trialDays"}
     ),
+    "PlanOffer": frozenset({"code", "name", "period", "price"}),
     "PlanFeature": frozenset({"code", "included", "name", "plan"}),
     "PlanLevel": frozenset({"code", "name", "value"}),
     "PlanLimit": frozenset({"amount", "code", "kind", "name", "reset", "unlimited"}),

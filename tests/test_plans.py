@@ -39,13 +39,14 @@ PLANS = """{ plans { id code name rank trialDays
 
 ENTITLEMENTS = """{ entitlements { plan { code name } accessUntil reason
   features { feature allowed reason requiredPlan }
-  limits { code limit unlimited }
+  limits { feature limit unlimited }
   levels { code value above { value plan } } } }"""
 
 CAN_USE = """query($f: String!, $q: Int, $l: String) {
   canUse(feature: $f, quantity: $q, level: $l) {
   __typename
   ... on FeatureAccess { feature allowed reason requiredPlan }
+  ... on LimitCheck { feature allowed reason requiredPlan }
   ... on Failure { code message } } }"""
 
 UPGRADE_TO = """mutation($plan: String, $period: Period!) { upgrade(plan: $plan, period: $period) {
@@ -131,7 +132,7 @@ async def test_a_free_users_entitlements_name_the_cheapest_plan_for_each_thing(
             "priority_support": "pro",
         }
         assert data["features"][0]["reason"] == "requires Pro"
-        assert data["limits"] == [{"code": "chats", "limit": 20, "unlimited": False}]
+        assert data["limits"] == [{"feature": "chats", "limit": 20, "unlimited": False}]
         assert data["levels"] == []
     else:
         assert {f["feature"]: f["requiredPlan"] for f in data["features"]} == {
@@ -141,8 +142,8 @@ async def test_a_free_users_entitlements_name_the_cheapest_plan_for_each_thing(
             "white_label": "business",
         }
         assert data["limits"] == [
-            {"code": "projects", "limit": 1, "unlimited": False},
-            {"code": "versions", "limit": 2, "unlimited": False},
+            {"feature": "projects", "limit": 1, "unlimited": False},
+            {"feature": "versions", "limit": 2, "unlimited": False},
         ]
         assert data["levels"] == [
             {
@@ -248,7 +249,7 @@ async def test_a_free_user_upgrades_to_the_tier_they_pick_through_checkout(
     assert data["plan"]["code"] == "pro"
     allowed = {f["feature"]: f["allowed"] for f in data["features"]}
     assert allowed == {"exports": True, "designer": True, "team": False, "white_label": False}
-    assert data["limits"][0] == {"code": "projects", "limit": 5, "unlimited": False}
+    assert data["limits"][0] == {"feature": "projects", "limit": 5, "unlimited": False}
     assert subscription["subscription"] == {"period": "YEARLY", "plan": {"code": "pro"}}
     assert razorpay["total_count"] == 10
 

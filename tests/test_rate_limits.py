@@ -136,6 +136,8 @@ async def test_every_mutation_spends_a_budget_declared_with_its_guard() -> None:
         "decide_refund_request": [Budget.REFUND_PAYMENT],
         "start_github_import": [Budget.GITHUB_IMPORT],
         "record_funnel_event": [Budget.FUNNEL_EVENT],
+        "record_usage": [Budget.USAGE],
+        "release_usage": [Budget.USAGE],
     }
 
 

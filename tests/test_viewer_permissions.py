@@ -20,6 +20,8 @@ EVERY_USER = [
     "subscription:cancel",
     "subscription:read",
     "subscription:upgrade",
+    "usage:record",
+    "usage:release",
     "viewer:read",
 ]
 

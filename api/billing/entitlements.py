@@ -13,7 +13,8 @@ from datetime import datetime
 import structlog
 from beanie import PydanticObjectId, SortDirection
 
-from api.catalog.model import Catalog
+from api.catalog.allowance import beta_plan
+from api.catalog.model import Catalog, Period, Plan
 from api.documents.subscriptions import Subscription
 
 log = structlog.get_logger("billing.entitlements")
@@ -25,6 +26,7 @@ class Access:
     access_until: datetime | None
     reason: str
     beta: bool = False  # the beta override: every feature, limit and level open (BETA_OVERRIDE)
+    period: Period | None = None  # how often the live grant charges; None: no live grant
 
 
 BETA = "beta"
@@ -34,6 +36,13 @@ def beta_access(catalog: Catalog) -> Access:
     """Everything open while in beta: the top plan's role (which has every feature: the policy
     check makes each feature some plan's and no plan lose one going up), no read needed."""
     return Access(catalog.plans[-1].code, None, BETA, beta=True)
+
+
+def current_plan(catalog: Catalog, access: Access) -> Plan:
+    """The plan whose limits and levels apply (all open under the beta override)."""
+    if access.beta:
+        return beta_plan(catalog)
+    return catalog.plan(access.plan) or catalog.default_plan
 
 
 def never_subscribed(catalog: Catalog) -> Access:
@@ -56,7 +65,7 @@ async def access_for(user_id: PydanticObjectId, now: datetime, catalog: Catalog)
         log.error("grant_for_unknown_plan", plan_code=grant.plan_code, user_id=str(user_id))
         return Access(catalog.default_plan.code, state.access_until, "plan no longer sold")
     if now < state.access_until:
-        return Access(plan.code, state.access_until, state.access_reason)
+        return Access(plan.code, state.access_until, state.access_reason, period=grant.period)
     return Access(
         catalog.default_plan.code, state.access_until, f"{plan.name} ended: {state.access_reason}"
     )

@@ -13,6 +13,7 @@ from api.documents.razorpay_plans import RazorpayPlanLink
 from api.documents.reconciliations import ReconciliationRun
 from api.documents.refund_requests import RefundDecision, UserRefundRequest
 from api.documents.subscriptions import Subscription, SubscriptionObservation, UpgradeClaim
+from api.documents.usage import UsageEntry, UsageKey
 from api.documents.users import User
 
 DOCUMENTS: list[type[Document]] = [
@@ -33,6 +34,8 @@ DOCUMENTS: list[type[Document]] = [
     RateSlot,
     ReconciliationRun,
     RazorpayPlanLink,
+    UsageEntry,
+    UsageKey,
 ]
 
 __all__ = [
@@ -50,6 +53,8 @@ __all__ = [
     "Subscription",
     "SubscriptionObservation",
     "UpgradeClaim",
+    "UsageEntry",
+    "UsageKey",
     "User",
     "UserRefundRequest",
     "WebhookClaim",

@@ -14,21 +14,15 @@ import strawberry
 
 from api.authz.features import decide, decide_all
 from api.billing import outcomes
-from api.catalog.allowance import (
-    Decision,
-    beta_plan,
-    level_decision,
-    limit_decision,
-    steps_above,
-)
+from api.catalog.allowance import Decision, level_decision, steps_above
 from api.catalog.load import MAX_AMOUNT
 from api.catalog.model import Catalog, Plan
 from api.graphql.context import Info
-from api.graphql.enums import LimitKind, Reset
 from api.graphql.errors import bad_input
 from api.graphql.failures import Failure, failure
 from api.graphql.guards import guard
 from api.graphql.plans import PlanType, plan_type
+from api.graphql.usage import LimitCheck, LimitUsage, limit_check, limits_of, viewer_plan
 
 
 @strawberry.type(description="May the viewer use a feature, a limit or a level, and why.")
@@ -40,16 +34,6 @@ class FeatureAccess:
     required_plan: str | None = strawberry.field(
         description="The code of the cheapest plan that allows it; null when no plan does."
     )
-
-
-@strawberry.type(description="A limit of the viewer's plan.")
-class LimitAccess:
-    code: str
-    name: str
-    kind: LimitKind
-    reset: Reset | None = strawberry.field(description="Null for a count of live things.")
-    limit: int | None = strawberry.field(description="The plan's amount; null when unlimited.")
-    unlimited: bool
 
 
 @strawberry.type(description="A value above the viewer's on a level, and the plan reaching it.")
@@ -72,11 +56,13 @@ class Entitlements:
     access_until: datetime | None
     reason: str
     features: list[FeatureAccess]
-    limits: list[LimitAccess]
+    limits: list[LimitUsage] = strawberry.field(
+        description="Every limit of the catalog: the plan's amount, used, remaining, reset."
+    )
     levels: list[LevelAccess]
 
 
-CanUseResult = Annotated[FeatureAccess | Failure, strawberry.union("CanUseResult")]
+CanUseResult = Annotated[FeatureAccess | LimitCheck | Failure, strawberry.union("CanUseResult")]
 
 
 def feature_access(decision: Decision) -> FeatureAccess:
@@ -88,20 +74,6 @@ def feature_access(decision: Decision) -> FeatureAccess:
         reason=decision.reason,
         required_plan=plan.code if plan is not None else None,
     )
-
-
-def limits_of(catalog: Catalog, plan: Plan) -> list[LimitAccess]:
-    return [
-        LimitAccess(
-            code=x.code,
-            name=x.name,
-            kind=x.kind,
-            reset=x.reset,
-            limit=plan.limit(x.code),
-            unlimited=plan.limit(x.code) is None,
-        )
-        for x in catalog.limits
-    ]
 
 
 def levels_of(catalog: Catalog, plan: Plan) -> list[LevelAccess]:
@@ -119,19 +91,11 @@ def levels_of(catalog: Catalog, plan: Plan) -> list[LevelAccess]:
     ]
 
 
-async def viewer_plan(info: Info) -> Plan:
-    """The plan whose limits and levels apply to the viewer (all open under the beta override)."""
-    catalog = info.context.services.catalog
-    access = await info.context.access()
-    if access.beta:
-        return beta_plan(catalog)
-    return catalog.plan(access.plan) or catalog.default_plan
-
-
 @strawberry.type
 class EntitlementQuery:
     @strawberry.field(
-        description="The viewer's plan and every feature, limit and level it allows.",
+        description="The viewer's plan and every feature, limit (with its usage) and level it"
+        " allows.",
         extensions=[guard("entitlement", "read")],
     )
     async def entitlements(self, info: Info) -> Entitlements:
@@ -139,24 +103,25 @@ class EntitlementQuery:
         access = await info.context.access()
         plan = await viewer_plan(info)
         decisions = await decide_all(info.context.caller, catalog)
+        user = await info.context.viewer()
         return Entitlements(
             plan=plan_type(plan, catalog),
             access_until=access.access_until,
             reason=access.reason,
             features=[feature_access(d) for d in decisions],
-            limits=limits_of(catalog, plan),
+            limits=await limits_of(info, user.id if user else None),
             levels=levels_of(catalog, plan),
         )
 
     @strawberry.field(
         description=(
-            "May the viewer use this feature now? For a limit, `quantity` units (default 1);"
-            " for a level, the value `level`. Read-only."
+            "May the viewer use this feature now? For a limit, `quantity` more units counting"
+            " what is used (LimitCheck); for a level, the value `level`. Records nothing."
         ),
         extensions=[guard("entitlement", "read")],
     )
     async def can_use(
-        self, info: Info, feature: str, quantity: int | None = None, level: str | None = None
+        self, info: Info, feature: str, quantity: int = 1, level: str | None = None
     ) -> CanUseResult:
         catalog = info.context.services.catalog
         known = catalog.feature(feature)
@@ -164,8 +129,7 @@ class EntitlementQuery:
             return feature_access(await decide(info.context.caller, catalog, known))
         limit, ladder = catalog.limit(feature), catalog.level(feature)
         if limit is not None:
-            wanted = _quantity(quantity)
-            return feature_access(limit_decision(catalog, await viewer_plan(info), limit, wanted))
+            return await limit_check(info, limit, _quantity(quantity))
         if ladder is not None and level in ladder.values:
             return feature_access(level_decision(catalog, await viewer_plan(info), ladder, level))
         if ladder is not None:
@@ -173,9 +137,7 @@ class EntitlementQuery:
         return failure(outcomes.unknown_feature(feature[:40]))
 
 
-def _quantity(quantity: int | None) -> int:
-    if quantity is None:
-        return 1
+def _quantity(quantity: int) -> int:
     if not 1 <= quantity <= MAX_AMOUNT:
         raise bad_input(f"`quantity` must be from 1 to {MAX_AMOUNT}.", argument="quantity")
     return quantity

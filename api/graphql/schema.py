@@ -29,6 +29,7 @@ from api.graphql.plans import PlanQuery
 from api.graphql.refund_requests import RefundRequestMutation, RefundRequestQuery
 from api.graphql.subscription import SubscriptionQuery
 from api.graphql.suggestions import without_suggestions
+from api.graphql.usage import UsageMutation
 from api.graphql.viewer import ViewerQuery
 
 # Every root field carries a guard (tests/test_guards.py checks it); public ones are granted to
@@ -48,7 +49,8 @@ Query = merge_types(
     ),
 )
 Mutation = merge_types(
-    "Mutation", (BillingMutation, RefundRequestMutation, GithubImportMutation, FunnelMutation)
+    "Mutation",
+    (BillingMutation, RefundRequestMutation, GithubImportMutation, FunnelMutation, UsageMutation),
 )
 
 log = structlog.get_logger("graphql")

@@ -20,6 +20,7 @@ class Budget(Enum):
     REQUEST_REFUND = "request_refund"
     GITHUB_IMPORT = "github_import"
     FUNNEL_EVENT = "funnel_event"  # per user, or per address for an anonymous caller
+    USAGE = "usage"  # recordUsage and releaseUsage together
     ANONYMOUS = "anonymous"
 
 
