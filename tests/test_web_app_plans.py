@@ -72,7 +72,8 @@ async def test_a_free_user_picks_pro_yearly_on_the_pricing_page_and_the_page_mar
     await snap(page, "pricing")
     # and on a phone's width the tiers stack, each still with its button
     await page.set_viewport_size(PHONE)
-    await expect(tier(page, "Business").get_by_role("button", name="Choose Business")).to_be_visible()
+    business = tier(page, "Business")
+    await expect(business.get_by_role("button", name="Choose Business")).to_be_visible()
     await snap(page, "pricing-phone")
     await page.set_viewport_size(DESKTOP)
 
@@ -101,3 +102,42 @@ def moved(before: Samples, after: Samples, *, event: str, plan: str) -> float:
         return value(samples, "billing_funnel_events_total", event=event, plan=plan, pack="none")
 
     return count(after) - count(before)
+
+
+async def test_a_free_user_hits_the_project_limit_sees_the_prompt_and_upgrades_from_it(
+    page: Page,
+) -> None:
+    # given a free user on the tier catalog (one project), whose sidebar meters show none used
+    await sign_in(page, "tiers-web-2@example.com")
+    await expect(sidebar(page).get_by_role("region", name="Usage")).to_contain_text("Projects0/1")
+    projects = page.get_by_role("main").get_by_role("group", name="Projects")
+    await expect(projects).to_contain_text("0 of 1 projects")
+
+    # when they create one project, then another
+    await projects.get_by_role("button", name="New project").click()
+    await expect(projects).to_contain_text("1 of 1 projects")
+    await expect(projects.get_by_role("alert")).to_have_count(0)
+    await projects.get_by_role("button", name="New project").click()
+
+    # then the second is refused where they asked, with the plan that allows more
+    prompt = projects.get_by_role("alert")
+    await expect(prompt).to_contain_text("You have used all 1 projects of your plan.")
+    await expect(prompt).to_contain_text("Pro allows more, from ₹1,499/month.")
+    await expect(sidebar(page).get_by_role("region", name="Usage")).to_contain_text("Projects1/1")
+    await expect(projects.get_by_role("button", name="New project")).to_be_enabled()
+    await snap(page, "limit-prompt")
+
+    # when they upgrade from the prompt and pay
+    await prompt.get_by_role("button", name="Upgrade to Pro").click()
+    await expect(dialog(page)).to_contain_text("₹1,499/month")
+    await dialog(page).get_by_role("button", name="Continue to payment").click()
+    await page.get_by_text("Sandbox checkout for").wait_for()
+    await page.get_by_role("button", name="Success", exact=True).click()
+    await expect(dialog(page).get_by_role("status")).to_have_text("You are on Pro. Thank you!")
+    await dialog(page).get_by_role("button", name="Done").click()
+
+    # then the prompt is gone and the meter shows Pro's five projects, without a reload
+    await expect(projects.get_by_role("alert")).to_have_count(0)
+    await expect(projects).to_contain_text("1 of 5 projects")
+    await projects.get_by_role("button", name="New project").click()
+    await expect(projects).to_contain_text("2 of 5 projects")

@@ -8,6 +8,7 @@ import { StaffPage } from "./StaffPage";
 import { Sidebar } from "./Sidebar";
 import { SignIn } from "./SignIn";
 import { UpgradeModal } from "./UpgradeModal";
+import { UsageCard } from "./Usage";
 
 export function App() {
   const [signedIn, setSignedIn] = useState(currentToken() !== null);
@@ -41,6 +42,11 @@ function SignedIn() {
     if (offer) setBuying({ offer, fromPricing: false });
     else go("/pricing");
   };
+  // From a limit's prompt: a free user buys the plan it names; a paying one changes plan on Plans.
+  const upgradeTo = (offer: Offer) => {
+    if ((session.data?.entitlements.plan.rank ?? 0) === 0) setBuying({ offer, fromPricing: false });
+    else go("/pricing");
+  };
   return (
     <SessionContext.Provider value={session}>
       <div className="layout">
@@ -51,7 +57,7 @@ function SignedIn() {
           {route === "/billing" ? <BillingPage onUpgrade={upgrade} />
             : route === "/pricing" ? <PricingPage onChoose={(offer) => setBuying({ offer, fromPricing: true })} />
             : route === "/staff" ? <StaffPage />
-            : <Projects onImport={() => setDialog("import")} />}
+            : <Projects onImport={() => setDialog("import")} onUpgrade={upgradeTo} />}
         </main>
       </div>
       {dialog === "import" && <ImportDialog onClose={() => setDialog(null)} onUpgrade={upgrade} />}
@@ -60,12 +66,13 @@ function SignedIn() {
   );
 }
 
-function Projects(props: { onImport: () => void }) {
+function Projects(props: { onImport: () => void; onUpgrade: (offer: Offer) => void }) {
   return (
     <>
       <h1>Projects</h1>
       <p className="muted">Your projects appear here.</p>
       <button onClick={props.onImport}>Import from GitHub</button>
+      <UsageCard onUpgrade={props.onUpgrade} />
     </>
   );
 }

@@ -1,5 +1,6 @@
 import { keepToken } from "./api";
 import { isPro, isStaff, singleOffer, useSession } from "./session";
+import { Meter } from "./Usage";
 
 export function Sidebar(props: {
   route: string;
@@ -22,6 +23,11 @@ export function Sidebar(props: {
         <a href="/staff" aria-current={props.route === "/staff" ? "page" : undefined} onClick={link(props.go, "/staff")}>Support</a>
       )}
       <div className="spacer" />
+      {session.state === "ready" && (session.data?.entitlements.limits.length ?? 0) > 0 && (
+        <section className="meters" aria-label="Usage">
+          {session.data?.entitlements.limits.map((l) => <Meter key={l.feature} limit={l} compact />)}
+        </section>
+      )}
       <section className="user" aria-label="Account">
         <div className="who">{viewer?.email ?? viewer?.id ?? "…"}</div>
         <button className="link" onClick={() => { keepToken(null); location.assign("/"); }}>Sign out</button>

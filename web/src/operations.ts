@@ -3,7 +3,10 @@ import { graphql } from "./gql";
 export const ViewerQuery = graphql(`
   query Viewer {
     viewer { id email staffRoles permissions }
-    entitlements { plan { code name rank } accessUntil features { feature allowed requiredPlan } }
+    entitlements {
+      plan { code name rank } accessUntil features { feature allowed requiredPlan }
+      limits { ...LimitUsageFields }
+    }
     plans { code name rank prices { period price { formatted } } }
   }
 `);
@@ -162,5 +165,22 @@ export const UserPaymentsQuery = graphql(`
 export const RecordFunnelMutation = graphql(`
   mutation RecordFunnel($event: FunnelEvent!, $plan: String, $pack: String) {
     recordFunnelEvent(event: $event, plan: $plan, pack: $pack)
+  }
+`);
+
+export const LimitUsageFields = graphql(`
+  fragment LimitUsageFields on LimitUsage {
+    feature name kind reset limit unlimited used remaining resetsAt
+  }
+`);
+
+export const RecordUsageMutation = graphql(`
+  mutation RecordUsage($feature: String!, $key: String!) {
+    recordUsage(feature: $feature, quantity: 1, idempotencyKey: $key) {
+      __typename
+      ... on LimitUsage { ...LimitUsageFields }
+      ... on LimitReached { code message limit used resetsAt upgradeTo { code name period price { formatted } } }
+      ... on Failure { code message retryable }
+    }
   }
 `);
