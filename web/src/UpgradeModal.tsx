@@ -65,7 +65,10 @@ export function UpgradeModal(props: { offer: Offer; fromPricing?: boolean; onClo
   }
 
   async function finish() {
-    await session.refetch(); // Pro shows at once, without a reload
+    const read = await session.refetch(); // the new plan shows at once, without a reload
+    // ALREADY_SUBSCRIBED from another tab's payment is done only if that bought this plan.
+    const on = read?.entitlements.plan;
+    if (on && on.code !== offer.code) return setStage({ kind: "failed", reason: `You are already on ${on.name}: change plan from Plans.` });
     setStage({ kind: "done" });
   }
 

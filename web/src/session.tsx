@@ -7,7 +7,8 @@ export type Session = {
   state: "loading" | "ready" | "error";
   data: ViewerResult | null;
   error: string | null;
-  refetch: () => Promise<void>;
+  /** Reads the viewer again; what it read, or null when that failed. */
+  refetch: () => Promise<ViewerResult | null>;
 };
 
 export const SessionContext = createContext<Session | null>(null);
@@ -24,10 +25,13 @@ export function useViewer(): Session {
   const [error, setError] = useState<string | null>(null);
   const refetch = useCallback(async () => {
     try {
-      setData(await request(ViewerQuery));
+      const read = await request(ViewerQuery);
+      setData(read);
       setError(null);
+      return read;
     } catch (e) {
       setError(e instanceof ApiError ? e.message : "The service could not be reached.");
+      return null;
     }
   }, []);
   useEffect(() => {
