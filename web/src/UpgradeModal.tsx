@@ -37,14 +37,14 @@ export function UpgradeModal(props: { offer: Offer; fromPricing?: boolean; onClo
       }
       await loadCheckout(checkoutConfig.scriptUrl);
       setStage({ kind: "paying" });
-      openCheckout(upgrade, (outcome) => void settle(outcome));
+      openCheckout(upgrade, (outcome) => void settle(outcome, upgrade.subscriptionId));
       track("CHECKOUT_OPENED", { plan });
     } catch (e) {
       setStage({ kind: "failed", reason: e instanceof Error ? e.message : String(e) });
     }
   }
 
-  async function settle(outcome: CheckoutOutcome) {
+  async function settle(outcome: CheckoutOutcome, subscriptionId: string) {
     if (outcome.kind !== "paid") track(outcome.kind === "failed" ? "PAYMENT_FAILED" : "CHECKOUT_DISMISSED", { plan });
     if (outcome.kind === "failed") return setStage({ kind: "failed", reason: outcome.reason });
     if (outcome.kind === "dismissed") return setStage((s) => (s.kind === "failed" ? s : { kind: "dismissed" }));
@@ -53,7 +53,7 @@ export function UpgradeModal(props: { offer: Offer; fromPricing?: boolean; onClo
     try {
       const { confirmCheckout } = await request(ConfirmCheckoutMutation, {
         paymentId: r.razorpay_payment_id,
-        subscriptionId: r.razorpay_subscription_id,
+        subscriptionId: r.razorpay_subscription_id ?? subscriptionId,
         signature: r.razorpay_signature,
       });
       if (confirmCheckout.__typename === "Failure") return setStage({ kind: "failed", reason: confirmCheckout.message });
