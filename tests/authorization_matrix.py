@@ -156,6 +156,17 @@ ROWS: tuple[Row, ...] = (
         handler_of,
     ),
     Row(
+        "Mutation.changePlan",
+        f'mutation($k: String!) {{ changePlan(plan: "pro", idempotencyKey: $k) {{ {UNION} }} }}',
+        signed_in("PlanChange", pro="Failure:SAME_PLAN"),
+        unique_key,
+    ),
+    Row(
+        "Mutation.cancelScheduledChange",
+        f"mutation {{ cancelScheduledChange {{ {UNION} }} }}",
+        signed_in("Failure:NOT_FOUND"),
+    ),
+    Row(
         "Mutation.cancelSubscription",
         f"mutation {{ cancelSubscription(atPeriodEnd: true) {{ {UNION} }} }}",
         signed_in("Failure:NO_ACTIVE_SUBSCRIPTION", pro="Subscription"),

@@ -36,11 +36,14 @@ class SandboxDriver:
         found: dict[str, Any] = response.json()
         return found
 
-    async def pay(self, subscription_id: str, *, fail: str | None = None) -> dict[str, Any]:
-        """Checkout completed by the customer; returns what Checkout's handler receives."""
+    async def pay(
+        self, subscription_id: str, *, fail: str | None = None, **payer: Any
+    ) -> dict[str, Any]:
+        """Checkout completed by the customer; returns what Checkout's handler receives.
+        `payer`: the sandbox's checkout fields, e.g. `method="upi"`, `international=True`."""
         outcome = {"outcome": "fail", "reason": fail} if fail else {"outcome": "success"}
         return await self._post(
-            "/control/checkout", {"subscription_id": subscription_id, **outcome}
+            "/control/checkout", {"subscription_id": subscription_id, **outcome, **payer}
         )
 
     async def advance(self, *, days: int = 0, hours: int = 0) -> dict[str, Any]:
@@ -194,6 +197,14 @@ class SandboxDriver:
     async def dashboard_cancel(self, subscription_id: str) -> dict[str, Any]:
         """A cancellation (at once) made in Razorpay's Dashboard."""
         return await self._post(f"/v1/subscriptions/{subscription_id}/cancel", {})
+
+    async def invoices(self, subscription_id: str) -> list[dict[str, Any]]:
+        """The subscription's invoices at the sandbox, newest first."""
+        response = await self.http.get(
+            "/sandbox/v1/invoices", params={"subscription_id": subscription_id}, auth=self.auth
+        )
+        items: list[dict[str, Any]] = response.json()["items"]
+        return items
 
     async def payments_of(self, subscription_id: str) -> dict[str, list[int]]:
         """The payment id of each of the subscription's paid invoices → its refunds' amounts."""

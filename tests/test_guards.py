@@ -93,6 +93,23 @@ OPEN_TYPE_FIELDS: dict[str, frozenset[str]] = {
     "PlanLevel": frozenset({"code", "name", "value"}),
     "PlanLimit": frozenset({"amount", "code", "kind", "name", "reset", "unlimited"}),
     "PlanPrice": frozenset({"interval", "period", "price"}),
+    # The caller's own change, reached only through changePlan / cancelScheduledChange.
+    "PlanChange": frozenset(
+        {
+            "checkout",
+            "effectiveAt",
+            "fromPeriod",
+            "fromPlan",
+            "id",
+            "path",
+            "period",
+            "plan",
+            "refundedPaise",
+            "state",
+            "trialEndsAt",
+            "when",
+        }
+    ),
     "Refund": frozenset({"amount", "createdAt", "id", "reason", "speed", "status"}),
     # Its owner's own (the user id too), or staff's through the queue.
     "RefundRequest": frozenset(

@@ -131,6 +131,8 @@ async def test_every_mutation_spends_a_budget_declared_with_its_guard() -> None:
         "upgrade": [Budget.UPGRADE],
         "confirm_checkout": [Budget.CONFIRM_CHECKOUT],
         "cancel_subscription": [Budget.CANCEL_SUBSCRIPTION],
+        "change_plan": [Budget.UPGRADE],
+        "cancel_scheduled_change": [Budget.UPGRADE],
         "refund_payment": [Budget.REFUND_PAYMENT],
         "request_refund": [Budget.REQUEST_REFUND],
         "decide_refund_request": [Budget.REFUND_PAYMENT],

@@ -11,6 +11,7 @@ from api.billing.attribution import Owner
 from api.billing.deps import Billing
 from api.billing.outcomes import Problem
 from api.billing.payments import record_payment
+from api.billing.plan_change.finish import after_observing
 from api.billing.subscription import store
 from api.billing.subscription.queries import owned_subscription
 from api.documents import Subscription, User
@@ -39,4 +40,6 @@ async def confirm_checkout(
     observed = await store.observe(
         billing, snapshot, id=f"checkout:{payment_id}", source="mutation:confirmCheckout"
     )
+    # The new subscription of a plan change, paid: the old one ends, the unused time refunded.
+    await after_observing(billing, subscription_id)
     return observed.subscription or subscription

@@ -18,6 +18,7 @@ from api.gateway.entities import RazorpayPayment
 from api.statuses import PaymentStatus, RefundStatus
 
 log = structlog.get_logger("billing.payments")
+AUTHENTICATION_TOKEN = 500  # paise: a future-start subscription's authentication (refunded)
 # A payment only moves forward: a late authorisation turns a failed payment into a captured one.
 PROGRESS = {
     PaymentStatus.CREATED: 0,
@@ -48,7 +49,7 @@ async def record_payment(
     """
     if not payment.status.is_settled:
         return None
-    expected = await _expected_amount(billing, owner.subscription_id)
+    expected = await _expected_amount(billing, owner.subscription_id, payment)
     observed = _document(payment, owner, expected, source, billing.now())
     try:
         await observed.insert()
@@ -60,14 +61,20 @@ async def record_payment(
     return observed
 
 
-async def _expected_amount(billing: Billing, subscription_id: str | None) -> int | None:
+async def _expected_amount(
+    billing: Billing, subscription_id: str | None, payment: RazorpayPayment
+) -> int | None:
     """Only a subscription payment has a price to be checked against: its plan's, at the
-    period it was sold (a price since changed in the catalog shows as a mismatch)."""
+    period it was sold (a price since changed in the catalog shows as a mismatch). The
+    Checkout of a subscription that starts later (a trial, a downgrade's new subscription)
+    pays Razorpay's ₹5 authentication token instead, without an invoice (FACTS §3)."""
     if subscription_id is None:
         return None
     subscription = await Subscription.find_one(
         Subscription.razorpay_subscription_id == subscription_id
     )
+    if subscription and subscription.starts_at is not None and payment.invoice_id is None:
+        return AUTHENTICATION_TOKEN
     plan = billing.catalog.plan(subscription.plan_code) if subscription else None
     price = plan.price(subscription.period) if plan and subscription else None
     return price.amount if price else None

@@ -19,6 +19,7 @@ from typing import Any
 from api.billing.attribution import Owner, Unowned, owner_of
 from api.billing.deps import Billing
 from api.billing.payments import PROGRESS, record_payment, refunded_amount
+from api.billing.plan_change.finish import after_observing
 from api.billing.refunds import record_refund
 from api.billing.subscription import store
 from api.billing.subscription.lifecycle import FETCHED
@@ -104,6 +105,9 @@ async def _subscription(billing: Billing, report: Report, subscription: Subscrip
     for payment_id in await _invoice_payments(billing, remote.id):
         await _payment(billing, report, await billing.gateway.fetch_payment(payment_id), owner)
     await _state(billing, report, subscription, remote)
+    if not report.dry_run:
+        # A plan change whose finishing steps died midway (or whose events were lost).
+        await after_observing(billing, remote.id)
 
 
 async def _invoice_payments(billing: Billing, subscription_id: str) -> list[str]:

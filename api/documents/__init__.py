@@ -8,6 +8,7 @@ from api.documents.accounts import BillingAccount
 from api.documents.events import AccessChange, WebhookClaim, WebhookEvent
 from api.documents.imports import GithubImport
 from api.documents.payments import Payment, Refund, RefundRequest
+from api.documents.plan_changes import PlanChange, TrialClaim
 from api.documents.rate_slots import RateSlot
 from api.documents.razorpay_plans import RazorpayPlanLink
 from api.documents.reconciliations import ReconciliationRun
@@ -31,6 +32,8 @@ DOCUMENTS: list[type[Document]] = [
     WebhookClaim,
     AccessChange,
     GithubImport,
+    PlanChange,
+    TrialClaim,
     RateSlot,
     ReconciliationRun,
     RazorpayPlanLink,
@@ -44,6 +47,7 @@ __all__ = [
     "BillingAccount",
     "GithubImport",
     "Payment",
+    "PlanChange",
     "RateSlot",
     "RazorpayPlanLink",
     "ReconciliationRun",
@@ -52,6 +56,7 @@ __all__ = [
     "RefundRequest",
     "Subscription",
     "SubscriptionObservation",
+    "TrialClaim",
     "UpgradeClaim",
     "UsageEntry",
     "UsageKey",

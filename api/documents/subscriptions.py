@@ -30,6 +30,9 @@ class Snapshot(BaseModel):
     current_end: datetime | None = None
     charge_at: datetime | None = None
     ended_at: datetime | None = None
+    # The first charge of a subscription created with a trial (its `start_at`, marked by our
+    # notes at Razorpay); None for any other.
+    trial_end: datetime | None = None
 
 
 class AccessReason(StrEnum):
@@ -40,6 +43,8 @@ class AccessReason(StrEnum):
     CANCELLED_AT_PERIOD_END = "cancelled at period end"
     PAUSED = "paused"
     REVOKED = "access revoked by a refund"
+    TRIAL = "trial"
+    TRIAL_CANCELLED = "cancelled during the trial"
 
 
 class SubscriptionState(BaseModel):
@@ -61,6 +66,11 @@ class Subscription(Document):
     # What it sells; documents from before the catalog sold Pro monthly only.
     plan_code: str = "pro"
     period: Period = Period.MONTHLY
+    # The subscription a plan change made this one to replace; None for any other.
+    replaces: str | None = None
+    # The `start_at` it was created with (a trial's end, a downgrade's cycle end): its Checkout
+    # pays the ₹5 authentication token, not the plan. None: the first charge is at Checkout.
+    starts_at: datetime | None = None
     # A new subscription is the fold of no observations: created, nothing paid.
     state: SubscriptionState = Field(default_factory=SubscriptionState)
     created_at: datetime

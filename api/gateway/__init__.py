@@ -1,7 +1,7 @@
 """The Razorpay adapter: the only package in the project that imports the `razorpay` SDK."""
 
 from api.gateway.breaker import BreakerState
-from api.gateway.client import PlanPeriod, RazorpayGateway, RefundSpeed
+from api.gateway.client import PlanPeriod, RazorpayGateway, RefundSpeed, ScheduleChangeAt
 from api.gateway.coerce import MalformedEntity
 from api.gateway.config import GatewaySettings
 from api.gateway.entities import (
@@ -31,6 +31,8 @@ from api.gateway.errors import (
     GatewayUnavailable,
     IdempotencyKeyReused,
     RefundExceedsCaptured,
+    SubscriptionNotUpdatable,
+    UpdateChargeFailed,
 )
 from api.gateway.signatures import verify_subscription_checkout, verify_webhook
 
@@ -59,6 +61,9 @@ __all__ = [
     "RazorpaySubscription",
     "RefundExceedsCaptured",
     "RefundSpeed",
+    "ScheduleChangeAt",
+    "SubscriptionNotUpdatable",
+    "UpdateChargeFailed",
     "parse_customer",
     "parse_invoice",
     "parse_payment",

@@ -25,6 +25,7 @@ from api.gateway.transport import SdkCaller, build_sdk_client, build_session
 
 PlanPeriod = Literal["daily", "weekly", "monthly", "quarterly", "yearly"]
 RefundSpeed = Literal["normal", "optimum"]
+ScheduleChangeAt = Literal["now", "cycle_end"]
 Entity = TypeVar("Entity")
 
 # Ids go into URL paths: anything else could address a different endpoint with our keys.
@@ -125,13 +126,18 @@ class RazorpayGateway:
         notes: Mapping[str, str] | None = None,
         *,
         customer_notify: bool = True,
+        start_at: int | None = None,
     ) -> e.RazorpaySubscription:
+        """`start_at` (Unix seconds, future): the mandate is authenticated at Checkout and the
+        first charge falls then (FACTS §3), as for a trial."""
         body: dict[str, object] = {
             "plan_id": plan_id,
             "total_count": total_count,
             "notes": dict(notes or {}),
             "customer_notify": customer_notify,
         }
+        if start_at is not None:
+            body["start_at"] = start_at
         if customer_id is not None:
             # Not a documented create parameter (FACTS §2.3); sent only when asked for.
             body["customer_id"] = customer_id
@@ -148,6 +154,37 @@ class RazorpayGateway:
         body = {"cancel_at_cycle_end": at_cycle_end}
         cancel = self._sdk.subscription.cancel
         data = await self._calls.write(cancel, _path_id(subscription_id), body)
+        return _parsed(e.parse_subscription, data)
+
+    async def update_subscription(
+        self,
+        subscription_id: str,
+        *,
+        plan_id: str,
+        schedule_change_at: ScheduleChangeAt,
+        customer_notify: bool = True,
+    ) -> e.RazorpaySubscription:
+        """PATCH: `now` settles the prorated difference at once (a failed charge is
+        `UpdateChargeFailed`, nothing changed); `cycle_end` schedules it. UPI, eMandate and
+        domestic-card subscriptions are `SubscriptionNotUpdatable` (FACTS §2.3)."""
+        body = {
+            "plan_id": _path_id(plan_id),
+            "schedule_change_at": schedule_change_at,
+            "customer_notify": customer_notify,
+        }
+        edit = self._sdk.subscription.edit
+        data = await self._calls.write(edit, _path_id(subscription_id), body)
+        return _parsed(e.parse_subscription, data)
+
+    async def fetch_scheduled_changes(self, subscription_id: str) -> e.RazorpaySubscription:
+        """The subscription as it will be once its scheduled change applies."""
+        pending = self._sdk.subscription.pending_update
+        data = await self._calls.read(pending, _path_id(subscription_id))
+        return _parsed(e.parse_subscription, data)
+
+    async def cancel_scheduled_changes(self, subscription_id: str) -> e.RazorpaySubscription:
+        cancel = self._sdk.subscription.cancel_scheduled_changes
+        data = await self._calls.write(cancel, _path_id(subscription_id), {})
         return _parsed(e.parse_subscription, data)
 
     async def fetch_invoice(self, invoice_id: str) -> e.RazorpayInvoice:

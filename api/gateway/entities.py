@@ -71,6 +71,9 @@ class RazorpaySubscription:
     quantity: int
     short_url: str | None
     has_scheduled_changes: bool
+    change_scheduled_at: datetime | None
+    # "card", "upi", "emandate", ... once authenticated: decides whether Razorpay can update it.
+    payment_method: str | None
     created_at: datetime | None
     notes: Mapping[str, str] = field(hash=False)
 
@@ -176,6 +179,8 @@ def parse_subscription(data: Mapping[str, Any]) -> RazorpaySubscription:
         quantity=int_or(data, "quantity", 1),
         short_url=optional_str(data, "short_url"),
         has_scheduled_changes=flag(data, "has_scheduled_changes", default=False),
+        change_scheduled_at=timestamp(data, "change_scheduled_at"),
+        payment_method=optional_str(data, "payment_method"),
         created_at=timestamp(data, "created_at"),
         notes=notes(data),
     )

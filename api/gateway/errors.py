@@ -82,6 +82,19 @@ class IdempotencyKeyReused(GatewayRejected):
     code = "idempotency_key_reused"
 
 
+class SubscriptionNotUpdatable(GatewayRejected):
+    """Razorpay will not update this subscription (FACTS §2.3: its status, a UPI or eMandate
+    mandate, or a domestic card, which may only change its offer at cycle end)."""
+
+    code = "subscription_not_updatable"
+
+
+class UpdateChargeFailed(GatewayRejected):
+    """The prorated charge of an immediate update failed; the subscription was not updated."""
+
+    code = "update_charge_failed"
+
+
 class GatewayMalformedEntity(GatewayCallError):
     """A successful response whose entity lacks what we rely on; retrying returns the same."""
 
@@ -97,6 +110,11 @@ _REJECTIONS: tuple[tuple[str, type[GatewayRejected]], ...] = (
     ("greater than amount captured", RefundExceedsCaptured),
     ("has been fully refunded already", AlreadyFullyRefunded),
     ("same idempotency key has already been processed", IdempotencyKeyReused),
+    ("cannot be updated when payment mode", SubscriptionNotUpdatable),
+    ("can't update subscription when subscription is not in", SubscriptionNotUpdatable),
+    # The sandbox's wording for domestic cards (Razorpay's own is not documented).
+    ("only the offer can be changed", SubscriptionNotUpdatable),
+    ("prorated amount failed", UpdateChargeFailed),
 )
 
 

@@ -92,13 +92,20 @@ class BillingMutation:
             strawberry.argument(description="A plan code; null: the cheapest plan for sale."),
         ] = None,
         period: Period = Period.MONTHLY,
+        trial: Annotated[
+            bool,
+            strawberry.argument(
+                description="Start with the plan's trial, if it has one (one per user and"
+                " email: TRIAL_USED); false: pay now."
+            ),
+        ] = True,
     ) -> UpgradeResult:
         billing = billing_of(info)
         sale = offer(billing.catalog, plan, period)
         if isinstance(sale, Problem):
             return failure(sale)
         user = await signed_in_user(info)
-        outcome = await upgrade(billing, user, *sale)
+        outcome = await upgrade(billing, user, *sale, with_trial=trial)
         if isinstance(outcome, Problem):
             return failure(outcome)
         return _checkout(outcome)

@@ -17,6 +17,7 @@ from strawberry.types.enum import has_enum_definition
 from api.billing.outcomes import FailureCode
 from api.billing.revocation import Unfinished
 from api.catalog.model import LimitKind, Period, Reset
+from api.documents.plan_changes import ChangePath, ChangeTiming, PlanChangeState
 from api.funnel import FunnelEvent
 from api.statuses import RefundRequestStatus
 
@@ -46,6 +47,19 @@ exposed(
     },
 )
 exposed(Period, name="Period", description="How often a price charges.")
+exposed(
+    ChangeTiming,
+    name="ChangeTiming",
+    description="NOW: at once, with the prorated difference charged or refunded; CYCLE_END: at"
+    " the end of the paid period.",
+)
+exposed(PlanChangeState, name="PlanChangeState", description="Where a plan change stands.")
+exposed(
+    ChangePath,
+    name="ChangePath",
+    description="UPDATE: Razorpay changed the subscription itself; NEW_SUBSCRIPTION: a new"
+    " subscription through Checkout replaces it (UPI, eMandate, domestic card; a first purchase).",
+)
 exposed(LimitKind, name="LimitKind")
 exposed(Reset, name="LimitReset", description="When a per-period limit starts again (UTC).")
 exposed(
@@ -76,10 +90,13 @@ exposed(
 )
 
 __all__ = [
+    "ChangePath",
+    "ChangeTiming",
     "FailureCode",
     "FunnelEvent",
     "LimitKind",
     "Period",
+    "PlanChangeState",
     "RefundRequestStatus",
     "Reset",
     "Unfinished",

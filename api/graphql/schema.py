@@ -25,6 +25,7 @@ from api.graphql.gate import GatedExecutor
 from api.graphql.github_imports import GithubImportMutation, GithubImportQuery
 from api.graphql.limits import DEFAULT_LIMITS, DocumentLimits, limits_rule
 from api.graphql.payment_queries import PaymentQuery
+from api.graphql.plan_changes import PlanChangeMutation
 from api.graphql.plans import PlanQuery
 from api.graphql.refund_requests import RefundRequestMutation, RefundRequestQuery
 from api.graphql.subscription import SubscriptionQuery
@@ -50,7 +51,14 @@ Query = merge_types(
 )
 Mutation = merge_types(
     "Mutation",
-    (BillingMutation, RefundRequestMutation, GithubImportMutation, FunnelMutation, UsageMutation),
+    (
+        BillingMutation,
+        PlanChangeMutation,
+        RefundRequestMutation,
+        GithubImportMutation,
+        FunnelMutation,
+        UsageMutation,
+    ),
 )
 
 log = structlog.get_logger("graphql")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from razorpay_sandbox import proration
 from razorpay_sandbox import validation as v
 from razorpay_sandbox.charging import Outcome
 from razorpay_sandbox.core import Core
@@ -87,6 +88,8 @@ def update(core: Core, subscription: Entity, body: v.Body) -> Entity:
         )
         core.store.changed()
         return subscription
+    # The prorated difference is settled first: a failed charge leaves the subscription as it was.
+    proration.settle(core, subscription, proration.difference(core, subscription, changes))
     apply_changes(core, subscription, book(core, subscription), changes)
     core.emit("subscription.updated", subscription)
     return subscription

@@ -10,6 +10,8 @@ from api.billing.attribution import Owner
 from api.billing.deps import Billing
 from api.billing.events.inbox import Envelope, Handled, Outcome
 from api.billing.payments import record_payment
+from api.billing.plan_change.finish import after_observing
+from api.billing.plan_change.settle import apply_taken
 from api.billing.subscription import store
 from api.catalog.model import Period
 from api.documents import Subscription, User
@@ -36,6 +38,10 @@ async def on_subscription_event(billing: Billing, envelope: Envelope) -> Handled
         observed_at=envelope.created_at,
         source=envelope.source,
     )
+    # A plan change scheduled for the cycle end shows as the snapshot's new plan.
+    await apply_taken(billing, snapshot.id, snapshot.plan_id)
+    # The new subscription of a plan change, paid: the old one ends, the unused time refunded.
+    await after_observing(billing, snapshot.id)
     if not observed.changed:
         return Handled(Outcome.STALE, "older than what is already known, and changes nothing")
     return Handled(Outcome.PROCESSED)

@@ -21,6 +21,7 @@ from api.statuses import SubscriptionStatus
 
 class Effect(StrEnum):
     GRANT = "grant"  # access until the end of the paid period
+    TRIAL = "trial"  # access until the trial's end, for a subscription created with one
     GRACE = "grace"  # access until the end of the paid period plus grace
     END = "end"  # access ends when the subscription ended (now, or at period end)
     SUSPEND = "suspend"  # no access from now on
@@ -48,7 +49,7 @@ FETCHED = "fetched"  # the event of a snapshot read from Razorpay's API rather t
 TABLE: dict[SubscriptionStatus | Decision, Effect] = {
     # Razorpay's status, from a webhook or a fetch
     SubscriptionStatus.CREATED: Effect.NONE,  # checkout opened, nothing paid
-    SubscriptionStatus.AUTHENTICATED: Effect.NONE,  # mandate set up, first charge to come
+    SubscriptionStatus.AUTHENTICATED: Effect.TRIAL,  # mandate set up, first charge to come
     SubscriptionStatus.ACTIVE: Effect.GRANT,  # a charge went through
     SubscriptionStatus.PENDING: Effect.GRACE,  # a renewal failed; Razorpay retries it
     SubscriptionStatus.HALTED: Effect.GRACE,  # the retries failed: access ends with the grace
@@ -157,6 +158,14 @@ def _grant(fold: Fold, obs: Observation, grace: timedelta) -> Fold:
     return _with(fold, access_until=fold.paid_through, access_reason=AccessReason.PAID)
 
 
+def _trial(fold: Fold, obs: Observation, grace: timedelta) -> Fold:
+    """A future start is access only when it is a trial (a plan change's later start is not)."""
+    trial_end = obs.snapshot.trial_end if obs.snapshot else None
+    if trial_end is None or fold.state.revoked or fold.paid_through is not None:
+        return fold
+    return _with(fold, access_until=trial_end, access_reason=AccessReason.TRIAL)
+
+
 def _grace(fold: Fold, obs: Observation, grace: timedelta) -> Fold:
     if fold.paid_through is None or fold.state.revoked:
         return fold
@@ -165,6 +174,9 @@ def _grace(fold: Fold, obs: Observation, grace: timedelta) -> Fold:
 
 def _end(fold: Fold, obs: Observation, grace: timedelta) -> Fold:
     ended = (obs.snapshot.ended_at if obs.snapshot else None) or obs.observed_at
+    if fold.state.access_reason in (AccessReason.TRIAL, AccessReason.TRIAL_CANCELLED):
+        # Cancelled during the trial: nothing is charged, and the trial runs out.
+        return _with(fold, access_reason=AccessReason.TRIAL_CANCELLED)
     at_period_end = fold.paid_through is not None and ended >= fold.paid_through
     reason = AccessReason.CANCELLED_AT_PERIOD_END if at_period_end else AccessReason.CANCELLED
     return _with(fold, access_until=_earlier(fold.state.access_until, ended), access_reason=reason)
@@ -190,6 +202,7 @@ def _none(fold: Fold, obs: Observation, grace: timedelta) -> Fold:
 
 _EFFECTS: dict[Effect, Callable[[Fold, Observation, timedelta], Fold]] = {
     Effect.GRANT: _grant,
+    Effect.TRIAL: _trial,
     Effect.GRACE: _grace,
     Effect.END: _end,
     Effect.SUSPEND: _suspend,

@@ -6,11 +6,21 @@ from beanie import PydanticObjectId, SortDirection
 
 from api.documents import Subscription
 
+# A plan change's new subscription is the user's only once paid (or its trial begun): until
+# then the subscription it replaces is, untouched.
+_COUNTS = {
+    "$or": [
+        {"replaces": None},
+        {"state.razorpay.paid_count": {"$gte": 1}},
+        {"state.access_until": {"$ne": None}},
+    ]
+}
+
 
 async def current_subscription(user_id: PydanticObjectId) -> Subscription | None:
     """The user's most recent subscription, paid or not; None if they never subscribed."""
     return (
-        await Subscription.find({"user_id": user_id})
+        await Subscription.find({"user_id": user_id, **_COUNTS})
         .sort([("created_at", SortDirection.DESCENDING)])
         .first_or_none()
     )

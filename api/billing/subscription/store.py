@@ -31,6 +31,8 @@ from api.documents.subscriptions import Snapshot, Subscription, SubscriptionObse
 from api.gateway.entities import RazorpaySubscription
 from api.statuses import PaymentStatus
 
+TRIAL_NOTE = "trial"  # in a subscription's notes at Razorpay: "1" when its start_at ends a trial
+
 
 @dataclass(frozen=True)
 class Refreshed:
@@ -69,6 +71,7 @@ def snapshot_of(razorpay: RazorpaySubscription) -> Snapshot:
         current_end=razorpay.current_end,
         charge_at=razorpay.charge_at,
         ended_at=razorpay.ended_at,
+        trial_end=razorpay.start_at if razorpay.notes.get(TRIAL_NOTE) == "1" else None,
     )
 
 
