@@ -141,3 +141,55 @@ async def test_a_free_user_hits_the_project_limit_sees_the_prompt_and_upgrades_f
     await expect(projects).to_contain_text("1 of 5 projects")
     await projects.get_by_role("button", name="New project").click()
     await expect(projects).to_contain_text("2 of 5 projects")
+
+
+async def buy_from_pricing(page: Page, plan: str) -> None:
+    """From the plans page, a free user buys `plan` monthly through the sandbox's Checkout."""
+    await sidebar(page).get_by_role("link", name="Plans").click()
+    await tier(page, plan).get_by_role("button", name=f"Choose {plan}").click()
+    await dialog(page).get_by_role("button", name="Continue to payment").click()
+    await page.get_by_text("Sandbox checkout for").wait_for()
+    await page.get_by_role("button", name="Success", exact=True).click()
+    await expect(dialog(page).get_by_role("status")).to_have_text(f"You are on {plan}. Thank you!")
+    await dialog(page).get_by_role("button", name="Done").click()
+
+
+async def test_a_pro_user_moves_up_to_teams_now_then_takes_back_a_move_down(page: Page) -> None:
+    # given a user on Pro, monthly
+    await sign_in(page, "tiers-web-3@example.com")
+    await buy_from_pricing(page, "Pro")
+    await expect(tier(page, "Pro")).to_contain_text("Current plan")
+
+    # when they switch to Teams, the modal says it starts now with the difference prorated
+    await tier(page, "Teams").get_by_role("button", name="Switch to Teams").click()
+    await expect(dialog(page).get_by_label("Now")).to_be_checked()
+    await expect(dialog(page)).to_contain_text("Teams starts now.")
+    await expect(dialog(page)).to_contain_text("prorated")
+    await snap(page, "plan-change")
+    # and they confirm, and pay the new plan in Checkout (a domestic card: a new subscription)
+    await dialog(page).get_by_role("button", name="Change to Teams").click()
+    await page.get_by_text("Sandbox checkout for").wait_for()
+    await page.get_by_role("button", name="Success", exact=True).click()
+
+    # then they are on Teams at once
+    await expect(dialog(page).get_by_role("status")).to_have_text("You are on Teams.")
+    await dialog(page).get_by_role("button", name="Done").click()
+    await expect(sidebar(page).get_by_label("Plan: Teams")).to_be_visible()
+    await expect(tier(page, "Teams")).to_contain_text("Current plan")
+
+    # when they ask to move down to Pro, which waits for the period's end, and close Checkout
+    await tier(page, "Pro").get_by_role("button", name="Switch to Pro").click()
+    await expect(dialog(page).get_by_label("At the end of this period")).to_be_checked()
+    await expect(dialog(page)).to_contain_text("You keep Teams until")
+    await dialog(page).get_by_role("button", name="Change to Pro").click()
+    await page.get_by_text("Sandbox checkout for").wait_for()
+    await page.locator("button", has_text="Close").click()
+    await expect(dialog(page).get_by_role("status")).to_contain_text("still on Teams")
+
+    # then they can take the change back, and stay on Teams
+    await dialog(page).get_by_role("button", name="Cancel the change").click()
+    await expect(dialog(page).get_by_role("status")).to_have_text(
+        "The change is taken back: you stay on Teams."
+    )
+    await dialog(page).get_by_role("button", name="Done").click()
+    await expect(tier(page, "Teams")).to_contain_text("Current plan")

@@ -44,7 +44,8 @@ function SignedIn() {
   };
   // From a limit's prompt: a free user buys the plan it names; a paying one changes plan on Plans.
   const upgradeTo = (offer: Offer) => {
-    if ((session.data?.entitlements.plan.rank ?? 0) === 0) setBuying({ offer, fromPricing: false });
+    const trialDays = session.data?.plans.find((p) => p.code === offer.code)?.trialDays;
+    if ((session.data?.entitlements.plan.rank ?? 0) === 0) setBuying({ offer: { ...offer, trialDays }, fromPricing: false });
     else go("/pricing");
   };
   return (

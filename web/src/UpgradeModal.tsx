@@ -81,6 +81,7 @@ export function UpgradeModal(props: { offer: Offer; fromPricing?: boolean; onClo
 
 function StageView(props: { offer: Offer; stage: Stage; onStart: () => void; onClose: () => void }) {
   const { stage, offer } = props;
+  const trial = offer.trialDays ?? 0;
   const again = <button className="primary" onClick={props.onStart}>Try again</button>;
   switch (stage.kind) {
     case "offer":
@@ -88,7 +89,8 @@ function StageView(props: { offer: Offer; stage: Stage; onStart: () => void; onC
         <>
           <p>
             <strong>{offer.name}</strong> at {offer.price}/{PER[offer.period]}: every {offer.name} feature, at once.
-            Billed {offer.period === "YEARLY" ? "yearly" : "monthly"}; cancel any time.
+            {trial ? ` Free for ${trial} days, then billed` : " Billed"}{" "}
+            {offer.period === "YEARLY" ? "yearly" : "monthly"}; cancel any time.
           </p>
           <button className="primary" data-autofocus onClick={props.onStart}>Continue to payment</button>
         </>

@@ -7,7 +7,7 @@ export const ViewerQuery = graphql(`
       plan { code name rank } accessUntil features { feature allowed requiredPlan }
       limits { ...LimitUsageFields }
     }
-    plans { code name rank prices { period price { formatted } } }
+    plans { code name rank trialDays prices { period price { formatted } } }
   }
 `);
 
@@ -181,6 +181,33 @@ export const RecordUsageMutation = graphql(`
       ... on LimitUsage { ...LimitUsageFields }
       ... on LimitReached { code message limit used resetsAt upgradeTo { code name period price { formatted } } }
       ... on Failure { code message retryable }
+    }
+  }
+`);
+
+export const PlanChangeFields = graphql(`
+  fragment PlanChangeFields on PlanChange {
+    id plan period fromPlan when state effectiveAt path trialEndsAt refundedPaise
+    checkout { keyId subscriptionId name description prefillEmail }
+  }
+`);
+
+export const ChangePlanMutation = graphql(`
+  mutation ChangePlan($plan: String!, $period: Period!, $when: ChangeTiming, $key: String!) {
+    changePlan(plan: $plan, period: $period, when: $when, idempotencyKey: $key, trial: false) {
+      __typename
+      ... on PlanChange { ...PlanChangeFields }
+      ... on Failure { code message }
+    }
+  }
+`);
+
+export const CancelScheduledChangeMutation = graphql(`
+  mutation CancelScheduledChange {
+    cancelScheduledChange {
+      __typename
+      ... on PlanChange { ...PlanChangeFields }
+      ... on Failure { code message }
     }
   }
 `);

@@ -52,7 +52,7 @@ export function isStaff(session: Session): boolean {
 }
 
 /** A plan at a price the user can buy: what the upgrade modal sells. */
-export type Offer = { code: string; name: string; period: Period; price: string };
+export type Offer = { code: string; name: string; period: Period; price: string; trialDays?: number };
 
 export const PER: Record<Period, string> = { MONTHLY: "month", YEARLY: "year" };
 
@@ -63,5 +63,5 @@ export function singleOffer(session: Session): Offer | null {
   if (paid.length !== 1 || paid[0].prices.length !== 1) return null;
   const [plan] = paid;
   const [price] = plan.prices;
-  return { code: plan.code, name: plan.name, period: price.period, price: price.price.formatted };
+  return { code: plan.code, name: plan.name, period: price.period, price: price.price.formatted, trialDays: plan.trialDays };
 }
