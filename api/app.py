@@ -66,6 +66,7 @@ def create_app(
     authorizer = load_authorizer(settings.policy_dir, catalog)
     verifier = token_verifier(settings)
     razorpay = wire_razorpay(settings, clock, sandbox_overrides)
+    catalog = load_catalog(settings.policy_dir)
     billing = Billing(
         gateway=razorpay.gateway,
         clock=razorpay.clock,

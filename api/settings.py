@@ -117,6 +117,11 @@ class Settings(BaseSettings):
     rate_limit_github_import: RateSetting = Rate(30, timedelta(hours=1))
     rate_limit_funnel_event: RateSetting = Rate(120, timedelta(hours=1))
     rate_limit_usage: RateSetting = Rate(600, timedelta(minutes=1))
+    rate_limit_buy_credits: RateSetting = Rate(15, timedelta(hours=1))
+    rate_limit_confirm_credit_purchase: RateSetting = Rate(10, timedelta(minutes=15))
+    # Spending is the product's backends acting for the user: generous, a guard against a loop.
+    rate_limit_spend_credits: RateSetting = Rate(600, timedelta(minutes=1))
+    rate_limit_adjust_credits: RateSetting = Rate(60, timedelta(hours=1))
     rate_limit_anonymous: RateSetting = Rate(120, timedelta(minutes=1))
 
     @field_validator(*OPTIONAL, mode="before")

@@ -1,5 +1,5 @@
-"""`python -m bench [validation|guards|usage|canuse|history|workers|memory|webhooks ...]`: the
-benchmarks named (all by default, in that order), each recording its result under
+"""`python -m bench [validation|guards|usage|canuse|history|workers|memory|credits|webhooks
+...]`: the benchmarks named (all by default, in that order), each recording its result under
 bench/results/; non-zero when any misses its target."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from bench import canuse, guards, history, memory, usage, validation, webhooks, workers
+from bench import canuse, credits, guards, history, memory, usage, validation, webhooks, workers
 
 BENCHMARKS: dict[str, Callable[[], Coroutine[Any, Any, int]]] = {
     "validation": validation.main,
@@ -19,6 +19,7 @@ BENCHMARKS: dict[str, Callable[[], Coroutine[Any, Any, int]]] = {
     "history": history.main,
     "workers": workers.main,
     "memory": memory.main,
+    "credits": credits.main,
     # Last: a burst the embedded database does not survive would fail the ones after it.
     "webhooks": webhooks.main,
 }

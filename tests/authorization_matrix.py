@@ -221,6 +221,41 @@ ROWS: tuple[Row, ...] = (
         signed_in("Failure:NOT_RELEASABLE"),
         usage_key,
     ),
+    Row("Query.creditPacks", "{ creditPacks { code price { formatted } } }", everyone("items:3")),
+    Row("Query.credits", "{ credits { balance expiringSoon } }", signed_in("ok")),
+    Row(
+        "Query.userCredits",
+        "query($u: ID!) { userCredits(userId: $u) { balance history { kind } } }",
+        signed_in(FORBID, support="ok", admin="ok"),
+        target_user,
+    ),
+    Row(
+        "Mutation.adjustCredits",
+        "mutation($u: ID!, $k: String!) { adjustCredits(userId: $u, amount: 5, "
+        f'reason: "goodwill", idempotencyKey: $k) {{ {UNION} }} }}',
+        signed_in(FORBID, support="CreditBalance", admin="CreditBalance"),
+        lambda world, caller: {**target_user(world, caller), **unique_key(world, caller)},
+    ),
+    Row(
+        "Mutation.buyCredits",
+        'mutation($k: String!) { buyCredits(pack: "credits_10", idempotencyKey: $k) '
+        f"{{ {UNION} }} }}",
+        signed_in("CreditCheckout"),
+        unique_key,
+    ),
+    Row(
+        "Mutation.confirmCreditPurchase",
+        'mutation { confirmCreditPurchase(razorpayOrderId: "order_NotAnyones01", '
+        'razorpayPaymentId: "pay_NotAnyones001", razorpaySignature: "00") '
+        f"{{ {UNION} }} }}",
+        signed_in("Failure:NOT_FOUND"),
+    ),
+    Row(
+        "Mutation.spendCredits",
+        f"mutation($k: String!) {{ spendCredits(amount: 5, idempotencyKey: $k) {{ {UNION} }} }}",
+        signed_in("Failure:INSUFFICIENT_CREDITS"),
+        unique_key,
+    ),
     # Type fields: the owner reaches their payment through paymentHistory, staff through
     # payments(userId). Free users and `other` have no payment, so theirs guard nothing.
     Row(

@@ -108,6 +108,14 @@ class SandboxDriver:
         response = await self.http.delete("/sandbox/control/faults", auth=self.auth)
         assert response.status_code == 200, response.text
 
+    async def pay_order(
+        self, order_id: str, *, amount: int | None = None, fail: str | None = None
+    ) -> dict[str, Any]:
+        """An order paid (or failed) at Checkout; `amount` plays a tampered integration."""
+        outcome = {"outcome": "fail", "reason": fail} if fail else {"outcome": "success"}
+        extra = {} if amount is None else {"amount": amount}
+        return await self._post("/control/checkout", {"order_id": order_id, **outcome, **extra})
+
     async def drop(self) -> None:
         """From now on webhooks are accepted and never delivered: the service misses them."""
         await self.knobs(drop=True)

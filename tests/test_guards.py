@@ -76,6 +76,9 @@ OPEN_TYPE_FIELDS: dict[str, frozenset[str]] = {
             "id",
             "invoiceId",
             "method",
+            "orderId",
+            "pack",
+            "credits",
             "refunded",
             "refundRequests",
             "refunds",
@@ -84,6 +87,18 @@ OPEN_TYPE_FIELDS: dict[str, frozenset[str]] = {
         }
     ),
     "PaymentConnection": frozenset({"edges", "pageInfo"}),
+    # Credits: the viewer's own (reached through guarded root fields), or public packs.
+    "CreditBalance": frozenset({"balance"}),
+    "CreditCheckout": frozenset(
+        {"amount", "currency", "description", "keyId", "name", "orderId", "pack", "prefillEmail"}
+    ),
+    "CreditPack": frozenset({"code", "credits", "name", "price", "validityDays"}),
+    "CreditPurchaseResult": frozenset({"balance", "credits", "orderId", "status"}),
+    # userId is strawberry.Private: the resolver's, never in the schema.
+    "CreditAccount": frozenset({"balance", "expiringSoon", "history", "userId"}),
+    "CreditEntry": frozenset(
+        {"amount", "at", "balanceAfter", "cursor", "kind", "pack", "reason", "shortfall"}
+    ),
     "PaymentEdge": frozenset({"cursor", "node"}),
     "Plan": frozenset(
         {"code", "features", "id", "levels", "limits", "name", "prices", "rank", "trialDays"}

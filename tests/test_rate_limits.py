@@ -140,6 +140,10 @@ async def test_every_mutation_spends_a_budget_declared_with_its_guard() -> None:
         "record_funnel_event": [Budget.FUNNEL_EVENT],
         "record_usage": [Budget.USAGE],
         "release_usage": [Budget.USAGE],
+        "buy_credits": [Budget.BUY_CREDITS],
+        "confirm_credit_purchase": [Budget.CONFIRM_CREDIT_PURCHASE],
+        "spend_credits": [Budget.SPEND_CREDITS],
+        "adjust_credits": [Budget.ADJUST_CREDITS],
     }
 
 

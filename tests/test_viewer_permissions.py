@@ -12,6 +12,10 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 PERMISSIONS = "{ viewer { permissions } }"
 EVERY_USER = [
+    "credit_pack:read",
+    "credits:buy",
+    "credits:read",
+    "credits:spend",
     "entitlement:read",
     "funnel:record",
     "payment:read",
@@ -26,6 +30,7 @@ EVERY_USER = [
 ]
 
 REQUESTS = ["refund_request:decide", "refund_request:read_any"]
+STAFF_CREDITS = ["credits:adjust", "credits:read_any"]
 
 
 async def permissions_of(
@@ -56,10 +61,20 @@ async def test_paying_adds_the_pro_features(
 @pytest.mark.parametrize(
     ("role", "extra"),
     [
-        ("support", ["payment:audit", "payment:read_any", "payment:refund", *REQUESTS]),
+        (
+            "support",
+            [*STAFF_CREDITS, "payment:audit", "payment:read_any", "payment:refund", *REQUESTS],
+        ),
         (
             "admin",
-            ["access:read_any", "payment:audit", "payment:read_any", "payment:refund", *REQUESTS],
+            [
+                "access:read_any",
+                *STAFF_CREDITS,
+                "payment:audit",
+                "payment:read_any",
+                "payment:refund",
+                *REQUESTS,
+            ],
         ),
     ],
 )

@@ -42,6 +42,9 @@ class FailureCode(StrEnum):
     NOT_SUBSCRIBED = "NOT_SUBSCRIBED"
     CHANGE_PAYMENT_FAILED = "CHANGE_PAYMENT_FAILED"
     TRIAL_USED = "TRIAL_USED"
+    UNKNOWN_PACK = "UNKNOWN_PACK"
+    INSUFFICIENT_CREDITS = "INSUFFICIENT_CREDITS"
+    CREDITS_ALREADY_SPENT = "CREDITS_ALREADY_SPENT"
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,18 @@ NOTHING_TO_REFUND = Problem(
     FailureCode.NOTHING_TO_REFUND,
     f"Less than Razorpay's minimum refund ({MIN_REFUND_PAISE} paise) is left of this payment.",
 )
+
+
+UNKNOWN_PACK = Problem(FailureCode.UNKNOWN_PACK, "No such credit pack.")
+INVALID_CREDITS = Problem(
+    FailureCode.INVALID_AMOUNT, "An amount of credits is a whole number from 1 to 1,000,000."
+)
+
+
+def insufficient_credits(balance: int) -> Problem:
+    return Problem(
+        FailureCode.INSUFFICIENT_CREDITS, f"Not enough credits: the balance is {balance}."
+    )
 
 
 def remainder_below_minimum(remaining: int) -> Problem:

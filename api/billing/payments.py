@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ from api import metrics
 from api.billing.attribution import Owner
 from api.billing.convergence import Settled, until_settled
 from api.billing.deps import Billing
+from api.documents.credits import CreditPurchase
 from api.documents.payments import Payment, Refund
 from api.documents.subscriptions import Subscription
 from api.gateway.entities import RazorpayPayment
@@ -30,6 +32,9 @@ PROGRESS = {
 FILL_INS = (
     "razorpay_subscription_id",
     "razorpay_invoice_id",
+    "razorpay_order_id",
+    "pack_code",
+    "credits",
     "expected_amount",
     "method",
     "card_last4",
@@ -37,8 +42,32 @@ FILL_INS = (
 )
 
 
+async def record_purchase_payment(
+    billing: Billing, purchase: CreditPurchase, payment: RazorpayPayment, *, source: str
+) -> Payment | None:
+    """A payment of a credit pack's order, checked against the price the order was made for."""
+    owner = Owner(purchase.user_id, None)
+    pack = PackLink(purchase.razorpay_order_id, purchase.pack_code, purchase.credits)
+    return await record_payment(
+        billing, payment, owner, source=source, expected=purchase.amount, pack=pack
+    )
+
+
+@dataclass(frozen=True)
+class PackLink:
+    order_id: str | None
+    pack_code: str
+    credits: int
+
+
 async def record_payment(
-    billing: Billing, payment: RazorpayPayment, owner: Owner, *, source: str
+    billing: Billing,
+    payment: RazorpayPayment,
+    owner: Owner,
+    *,
+    source: str,
+    expected: int | None = None,
+    pack: PackLink | None = None,
 ) -> Payment | None:
     """Store `owner`'s captured or failed payment under its Razorpay id, or bring the stored one
     forward.
@@ -49,8 +78,13 @@ async def record_payment(
     """
     if not payment.status.is_settled:
         return None
-    expected = await _expected_amount(billing, owner.subscription_id, payment)
+    # A subscription payment is checked against its plan's price, a pack's against its order's.
+    if owner.subscription_id:
+        expected = await _expected_amount(billing, owner.subscription_id, payment)
     observed = _document(payment, owner, expected, source, billing.now())
+    if pack is not None:
+        observed.razorpay_order_id, observed.pack_code = pack.order_id, pack.pack_code
+        observed.credits = pack.credits
     try:
         await observed.insert()
     except DuplicateKeyError:

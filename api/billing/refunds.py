@@ -23,6 +23,7 @@ from pymongo.errors import DuplicateKeyError
 
 from api import metrics
 from api.billing import outcomes
+from api.billing.credits.clawback import claw_back_for, shortfall_refusal
 from api.billing.deps import Billing
 from api.billing.outcomes import MIN_REFUND_PAISE, FailureCode, Problem
 from api.billing.payments import refunded_amount
@@ -50,6 +51,7 @@ class RefundAsk:
     revoke_access: bool
     requested_by: str
     idempotency_key: str
+    allow_credit_shortfall: bool = False  # a credit purchase: refund even if credits were spent
 
 
 async def refund_payment(billing: Billing, ask: RefundAsk) -> Refund | RevokeIncomplete | Problem:
@@ -64,18 +66,24 @@ async def refund_payment(billing: Billing, ask: RefundAsk) -> Refund | RevokeInc
     if not _same_request(request, ask):
         return outcomes.IDEMPOTENCY_KEY_REUSED
     refund = await _refund_once(billing, ask, request, payment)
-    if isinstance(refund, Problem) or not request.revoke_access:
+    if isinstance(refund, Problem):
+        return refund
+    # On every retry too, like the revoke below; keyed by the refund id, so applied once.
+    await claw_back_for(payment, refund, actor=request.requested_by, now=billing.now())
+    if not request.revoke_access:
         return refund
     # On every retry too: the first attempt may have died, or failed, before it finished.
     return await revoke_for(billing, payment, refund, cause=request.id)
 
 
 def _same_request(request: RefundRequest, ask: RefundAsk) -> bool:
-    return (request.payment_id, request.requested_amount, request.revoke_access) == (
-        ask.payment_id,
-        ask.amount,
-        ask.revoke_access,
-    )
+    asked = (ask.payment_id, ask.amount, ask.revoke_access, ask.allow_credit_shortfall)
+    return (
+        request.payment_id,
+        request.requested_amount,
+        request.revoke_access,
+        request.allow_credit_shortfall,
+    ) == asked
 
 
 async def _amount(ask: RefundAsk, payment: Payment) -> int | Problem:
@@ -102,12 +110,18 @@ async def _claim(billing: Billing, ask: RefundAsk, payment: Payment) -> RefundRe
     amount = await refusal_or_amount(ask, payment)
     if isinstance(amount, Problem):
         return amount
+    spent = await shortfall_refusal(
+        payment, amount, allowed=ask.allow_credit_shortfall, now=billing.now()
+    )
+    if spent is not None:
+        return spent
     request = RefundRequest(
         id=ask.idempotency_key,
         payment_id=ask.payment_id,
         amount=amount,
         requested_amount=ask.amount,
         revoke_access=ask.revoke_access,
+        allow_credit_shortfall=ask.allow_credit_shortfall,
         requested_by=ask.requested_by,
         created_at=billing.now(),
     )

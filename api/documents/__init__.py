@@ -5,6 +5,7 @@ from __future__ import annotations
 from beanie import Document
 
 from api.documents.accounts import BillingAccount
+from api.documents.credits import BuyRequest, CreditCause, CreditEntry, CreditPurchase
 from api.documents.events import AccessChange, WebhookClaim, WebhookEvent
 from api.documents.imports import GithubImport
 from api.documents.payments import Payment, Refund, RefundRequest
@@ -39,12 +40,20 @@ DOCUMENTS: list[type[Document]] = [
     RazorpayPlanLink,
     UsageEntry,
     UsageKey,
+    CreditPurchase,
+    BuyRequest,
+    CreditEntry,
+    CreditCause,
 ]
 
 __all__ = [
     "DOCUMENTS",
     "AccessChange",
     "BillingAccount",
+    "BuyRequest",
+    "CreditCause",
+    "CreditEntry",
+    "CreditPurchase",
     "GithubImport",
     "Payment",
     "PlanChange",

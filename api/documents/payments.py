@@ -19,6 +19,9 @@ class Payment(Document):
     user_id: PydanticObjectId
     razorpay_subscription_id: str | None = None
     razorpay_invoice_id: str | None = None
+    razorpay_order_id: str | None = None  # a credit pack's order
+    pack_code: str | None = None
+    credits: int | None = None
     amount: int
     currency: str
     status: PaymentStatus  # stored: captured (refunded or not) or failed
@@ -69,6 +72,7 @@ class RefundRequest(Document):
     amount: int | None  # what is sent to Razorpay, on every retry under this key
     requested_amount: int | None = None  # what staff asked for (None: whatever remained)
     revoke_access: bool = False
+    allow_credit_shortfall: bool = False
     requested_by: str
     razorpay_refund_id: str | None = None
     # Razorpay's refusal, kept as the key's outcome: answered again, never re-sent under the key.

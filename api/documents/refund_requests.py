@@ -65,6 +65,7 @@ class RefundDecision(Document):
     note: str | None
     decided_by: str
     at: datetime
+    allow_credit_shortfall: bool = False  # a credit pack's payment: refund even if spent
 
     class Settings:
         name = "refund_decisions"

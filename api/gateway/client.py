@@ -20,7 +20,11 @@ from api.gateway.breaker import BreakerState
 from api.gateway.coerce import MalformedEntity, items
 from api.gateway.config import GatewaySettings
 from api.gateway.errors import GatewayMalformedEntity, GatewayNotFound
-from api.gateway.signatures import verify_subscription_checkout, verify_webhook
+from api.gateway.signatures import (
+    verify_order_checkout,
+    verify_subscription_checkout,
+    verify_webhook,
+)
 from api.gateway.transport import SdkCaller, build_sdk_client, build_session
 
 PlanPeriod = Literal["daily", "weekly", "monthly", "quarterly", "yearly"]
@@ -198,6 +202,26 @@ class RazorpayGateway:
         page = await self._calls.read(self._sdk.invoice.all, params)
         return _parsed_items(e.parse_invoice, page)
 
+    # Orders (credit packs) --------------------------------------------------------------------
+
+    async def create_order(
+        self, *, amount_paise: int, currency: str, receipt: str, notes: Mapping[str, str]
+    ) -> e.RazorpayOrder:
+        """Sent once: Razorpay has no idempotency key for orders, so a caller that may have lost
+        the answer looks the order up by its unique `receipt` (`find_order_by_receipt`)."""
+        body = {"amount": amount_paise, "currency": currency, "receipt": receipt, "notes": notes}
+        data = await self._calls.write(self._sdk.order.create, dict(body))
+        return _parsed(e.parse_order, data)
+
+    async def fetch_order(self, order_id: str) -> e.RazorpayOrder:
+        data = await self._calls.read(self._sdk.order.fetch, _path_id(order_id), {})
+        return _parsed(e.parse_order, data)
+
+    async def find_order_by_receipt(self, receipt: str) -> e.RazorpayOrder | None:
+        page = await self._calls.read(self._sdk.order.all, {"receipt": receipt, "count": 1})
+        found = _parsed_items(e.parse_order, page)
+        return found[0] if found else None
+
     # Payments and refunds ---------------------------------------------------------------------
 
     async def fetch_payment(self, payment_id: str) -> e.RazorpayPayment:
@@ -255,6 +279,14 @@ class RazorpayGateway:
         return verify_subscription_checkout(
             payment_id=payment_id,
             subscription_id=subscription_id,
+            signature=signature,
+            key_secret=self._key_secret,
+        )
+
+    def verify_order_checkout(self, order_id: str, payment_id: str, signature: str | None) -> bool:
+        return verify_order_checkout(
+            order_id=order_id,
+            payment_id=payment_id,
             signature=signature,
             key_secret=self._key_secret,
         )

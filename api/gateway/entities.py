@@ -103,6 +103,19 @@ class RazorpayPayment:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RazorpayOrder:
+    id: str
+    amount: int
+    amount_paid: int
+    currency: str
+    receipt: str | None
+    status: str  # created | attempted | paid
+    attempts: int
+    created_at: datetime | None
+    notes: Mapping[str, str] = field(hash=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RazorpayRefund:
     id: str
     payment_id: str
@@ -208,6 +221,21 @@ def parse_payment(data: Mapping[str, Any]) -> RazorpayPayment:
         error_code=optional_str(data, "error_code"),
         error_description=optional_str(data, "error_description"),
         error_reason=optional_str(data, "error_reason"),
+        created_at=timestamp(data, "created_at"),
+        notes=notes(data),
+    )
+
+
+def parse_order(data: Mapping[str, Any]) -> RazorpayOrder:
+    _expect_entity(data, "order")
+    return RazorpayOrder(
+        id=required_str(data, "id"),
+        amount=required_int(data, "amount"),
+        amount_paid=int_or(data, "amount_paid", 0),
+        currency=required_str(data, "currency"),
+        receipt=optional_str(data, "receipt"),
+        status=required_str(data, "status"),
+        attempts=int_or(data, "attempts", 0),
         created_at=timestamp(data, "created_at"),
         notes=notes(data),
     )

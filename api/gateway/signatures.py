@@ -40,3 +40,30 @@ def verify_subscription_checkout(
         return bool(Utility().verify_subscription_payment_signature(parameters))
     except _NOT_VERIFIED:
         return False
+
+
+def verify_order_checkout(
+    *, order_id: str, payment_id: str, signature: str | None, key_secret: str
+) -> bool:
+    """Whether Checkout's `razorpay_signature` signs `order_id|payment_id` with the key secret.
+    `order_id` must be the one stored here, never the one the browser echoes."""
+    if not (order_id and payment_id and signature and key_secret):
+        return False
+    parameters = {
+        "razorpay_order_id": order_id,
+        "razorpay_payment_id": payment_id,
+        "razorpay_signature": signature,
+    }
+    try:
+        # The SDK's utility reads the secret from its client's auth only.
+        utility = Utility(_KeyHolder(key_secret))
+        return bool(utility.verify_payment_signature(parameters))
+    except _NOT_VERIFIED:
+        return False
+
+
+class _KeyHolder:
+    """The one attribute `Utility` reads of a client: `auth`, whose second item is the secret."""
+
+    def __init__(self, key_secret: str) -> None:
+        self.auth = ("", key_secret)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from enum import Enum
 from typing import Annotated
 
@@ -14,6 +13,7 @@ from api.billing.outcomes import Problem
 from api.billing.refunds import RefundAsk, refund_payment
 from api.billing.upgrade import Checkout, offer, upgrade
 from api.catalog.model import Period
+from api.graphql import arguments
 from api.graphql.billing_context import billing_of, signed_in_user
 from api.graphql.context import Info
 from api.graphql.errors import bad_input
@@ -23,8 +23,6 @@ from api.graphql.refund_results import RefundResult, refund_result
 from api.graphql.subscription import SubscriptionType, subscription_type
 from api.ratelimit import Budget
 
-KEY = re.compile(r"[A-Za-z0-9_\-]{10,64}")
-RAZORPAY_ID = re.compile(r"[A-Za-z0-9_]{1,64}")
 # Still accepted, so that clients sending it keep working; to be removed.
 UPGRADE_KEY_IGNORED = (
     "Ignored: `upgrade` is idempotent per user (the same unpaid checkout for every call), so a"
@@ -55,20 +53,6 @@ class RefundAccess(Enum):
 
 UpgradeResult = Annotated[CheckoutDetails | Failure, strawberry.union("UpgradeResult")]
 SubscriptionResult = Annotated[SubscriptionType | Failure, strawberry.union("SubscriptionResult")]
-
-
-def _key(value: str, argument: str) -> str:
-    if not KEY.fullmatch(value):
-        raise bad_input(
-            f"`{argument}` must be 10-64 characters from A-Z a-z 0-9 _ -.", argument=argument
-        )
-    return value
-
-
-def _razorpay_id(value: str, argument: str) -> str:
-    if not RAZORPAY_ID.fullmatch(value):
-        raise bad_input(f"`{argument}` is not a Razorpay id.", argument=argument)
-    return value
 
 
 @strawberry.type
@@ -125,8 +109,10 @@ class BillingMutation:
         outcome = await confirm_checkout(
             billing_of(info),
             user,
-            payment_id=_razorpay_id(razorpay_payment_id, "razorpayPaymentId"),
-            subscription_id=_razorpay_id(razorpay_subscription_id, "razorpaySubscriptionId"),
+            payment_id=arguments.razorpay_id(razorpay_payment_id, "razorpayPaymentId"),
+            subscription_id=arguments.razorpay_id(
+                razorpay_subscription_id, "razorpaySubscriptionId"
+            ),
             signature=razorpay_signature[:256],
         )
         if isinstance(outcome, Problem):
@@ -165,19 +151,30 @@ class BillingMutation:
         reason: str | None = None,
         speed: RefundSpeed = RefundSpeed.NORMAL,
         access: RefundAccess = RefundAccess.KEEP,
+        allow_credit_shortfall: Annotated[
+            bool,
+            strawberry.argument(
+                description=(
+                    "A credit purchase: refund even when the user has spent credits the refund"
+                    " takes back; the shortfall is written to the ledger. Otherwise"
+                    " CREDITS_ALREADY_SPENT."
+                )
+            ),
+        ] = False,
     ) -> RefundResult:
         principal = info.context.principal
         assert principal is not None, "payment:refund is never granted to anonymous"
         if reason is not None and len(reason) > 250:
             raise bad_input("`reason` is at most 250 characters.", argument="reason")
         ask = RefundAsk(
-            payment_id=_razorpay_id(payment_id, "paymentId"),
+            payment_id=arguments.razorpay_id(payment_id, "paymentId"),
             amount=amount,
             reason=reason,
             speed="optimum" if speed is RefundSpeed.OPTIMUM else "normal",
             revoke_access=access is RefundAccess.REVOKE_NOW,
             requested_by=principal.subject,
-            idempotency_key=_key(idempotency_key, "idempotencyKey"),
+            idempotency_key=arguments.idempotency_key(idempotency_key, "idempotencyKey"),
+            allow_credit_shortfall=allow_credit_shortfall,
         )
         return refund_result(await refund_payment(billing_of(info), ask))
 

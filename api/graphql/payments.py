@@ -42,8 +42,11 @@ class PaymentType:
     card_network: str | None
     subscription_id: str | None
     invoice_id: str | None
+    order_id: str | None = strawberry.field(description="A credit pack's Razorpay order.")
+    pack: str | None = strawberry.field(description="The credit pack this payment bought.")
+    credits: int | None = strawberry.field(description="The credits of that pack.")
     amount_flagged: bool | None = strawberry.field(
-        description="Staff: the amount differs from the plan's price.",
+        description="Staff: the amount differs from the plan's or the credit pack's price.",
         extensions=[guard("payment", "audit")],
     )
     failure_reason: str | None
@@ -80,6 +83,9 @@ def payment_type(
         card_network=payment.card_network,
         subscription_id=payment.razorpay_subscription_id,
         invoice_id=payment.razorpay_invoice_id,
+        order_id=payment.razorpay_order_id,
+        pack=payment.pack_code,
+        credits=payment.credits,
         amount_flagged=payment.amount_mismatch,
         failure_reason=payment.error_description,
         created_at=payment.created_at,

@@ -13,8 +13,9 @@ from api.billing.plan_change.cancel import cancel_scheduled_change
 from api.billing.plan_change.change import Ask, change_plan
 from api.documents import User
 from api.documents.plan_changes import PlanChange
+from api.graphql.arguments import idempotency_key as checked_key
 from api.graphql.billing_context import billing_of, signed_in_user
-from api.graphql.billing_mutations import CheckoutDetails, _key
+from api.graphql.billing_mutations import CheckoutDetails
 from api.graphql.context import Info
 from api.graphql.enums import ChangePath, ChangeTiming, Period, PlanChangeState
 from api.graphql.failures import Failure, failure
@@ -116,7 +117,7 @@ class PlanChangeMutation:
             plan=plan[:64],
             period=period,
             timing=when,
-            idempotency_key=_key(idempotency_key, "idempotencyKey"),
+            idempotency_key=checked_key(idempotency_key, "idempotencyKey"),
             trial=trial,
         )
         billing = billing_of(info)

@@ -10,8 +10,9 @@ from api.billing.outcomes import MIN_REFUND_PAISE, Problem
 from api.billing.payment_history import MAX_PAGE, InvalidCursor
 from api.billing.refund_requests import Decided, Decision, decide, queue, request_refund
 from api.billing.refund_requests.listing import encode_cursor
+from api.graphql.arguments import RAZORPAY_ID
 from api.graphql.billing_context import billing_of, signed_in_user
-from api.graphql.billing_mutations import RAZORPAY_ID, RefundAccess
+from api.graphql.billing_mutations import RefundAccess
 from api.graphql.context import Info
 from api.graphql.enums import RefundRequestStatus
 from api.graphql.errors import bad_input
@@ -119,6 +120,16 @@ class RefundRequestMutation:
         amount: int | None = None,
         access: RefundAccess = RefundAccess.KEEP,
         note: str | None = None,
+        allow_credit_shortfall: Annotated[
+            bool,
+            strawberry.argument(
+                description=(
+                    "Approving a credit pack's payment: refund even when the user has spent"
+                    " credits the refund takes back, as `refundPayment`'s. Otherwise"
+                    " CREDITS_ALREADY_SPENT, and the request stays open."
+                )
+            ),
+        ] = False,
     ) -> DecideRefundResult:
         principal = info.context.principal
         assert principal is not None, "refund_request:decide is never granted to anonymous"
@@ -129,6 +140,7 @@ class RefundRequestMutation:
             revoke_access=approve and access is RefundAccess.REVOKE_NOW,
             note=_text(note, "note", required=not approve),
             decided_by=principal.subject,
+            allow_credit_shortfall=approve and allow_credit_shortfall,
         )
         return _decided(await decide(billing_of(info), decision))
 

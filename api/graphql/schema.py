@@ -18,6 +18,7 @@ from strawberry.types.graphql import OperationType
 from api.graphql.access_log import AccessLogQuery
 from api.graphql.billing_mutations import BillingMutation
 from api.graphql.checkout_config import CheckoutConfigQuery
+from api.graphql.credits import CreditMutation, CreditQuery
 from api.graphql.entitlements import EntitlementQuery
 from api.graphql.execution import OperationRequest, Operations, is_unavailable, is_unexpected
 from api.graphql.funnel import FunnelMutation
@@ -47,6 +48,7 @@ Query = merge_types(
         GithubImportQuery,
         AccessLogQuery,
         RefundRequestQuery,
+        CreditQuery,
     ),
 )
 Mutation = merge_types(
@@ -58,6 +60,7 @@ Mutation = merge_types(
         GithubImportMutation,
         FunnelMutation,
         UsageMutation,
+        CreditMutation,
     ),
 )
 

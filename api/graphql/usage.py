@@ -16,8 +16,8 @@ from api.billing.usage.reads import check_usage, usage_of
 from api.catalog.allowance import limit_decision
 from api.catalog.model import Catalog, Limit, Period, Plan
 from api.documents.usage import UsageDirection
+from api.graphql.arguments import KEY
 from api.graphql.billing_context import signed_in_user
-from api.graphql.billing_mutations import KEY
 from api.graphql.context import Info
 from api.graphql.enums import FailureCode, LimitKind, Reset
 from api.graphql.errors import bad_input

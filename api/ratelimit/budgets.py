@@ -21,6 +21,10 @@ class Budget(Enum):
     GITHUB_IMPORT = "github_import"
     FUNNEL_EVENT = "funnel_event"  # per user, or per address for an anonymous caller
     USAGE = "usage"  # recordUsage and releaseUsage together
+    BUY_CREDITS = "buy_credits"
+    CONFIRM_CREDIT_PURCHASE = "confirm_credit_purchase"
+    SPEND_CREDITS = "spend_credits"
+    ADJUST_CREDITS = "adjust_credits"
     ANONYMOUS = "anonymous"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,17 +41,23 @@ def charge(
     outcome: Outcome,
     invoice: Entity | None = None,
     description: str | None = None,
+    amount: int | None = None,
 ) -> Entity:
     payment = payments.new_payment(
-        amount=order["amount"],
+        amount=order["amount"] if amount is None else amount,
         currency=order["currency"],
         payer=payer,
         now=core.now(),
         description=description,
     )
-    payment.update(order_id=order["id"], invoice_id=invoice and invoice["id"])
+    # Razorpay copies an order's notes onto its payments, so payment.* events carry them too.
+    payment.update(
+        order_id=order["id"],
+        invoice_id=invoice and invoice["id"],
+        notes=copy.deepcopy(order["notes"]),
+    )
     core.store.add(payment)
-    orders.record_attempt(order, paid=outcome.success)
+    orders.record_attempt(order, paid=outcome.success, amount=payment["amount"])
     if not outcome.success:
         payments.fail(payment, payments.failure(outcome.reason or DEFAULT_FAILURE))
         core.emit("payment.failed", payment)

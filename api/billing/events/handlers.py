@@ -22,6 +22,7 @@ HANDLERS: dict[str, Handler] = {
     "subscription.updated": on_subscription_event,
     "payment.captured": on_payment_event,
     "payment.failed": on_payment_event,
+    "order.paid": on_payment_event,  # carries the payment: a credit pack's order settles
     "invoice.paid": on_invoice_paid,
     "refund.created": on_refund_event,
     "refund.processed": on_refund_event,

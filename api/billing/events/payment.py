@@ -1,4 +1,5 @@
-"""Payment events (`payment.captured`, `payment.failed`). Safe to run twice, late or out of order.
+"""Payment events (`payment.captured`, `payment.failed`, `order.paid`); safe to run twice, late
+or out of order.
 
 A payment is filed under a user through our own subscription whenever the event lets us find it
 (see `api.billing.attribution`); an event that says more about a payment already recorded fills
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from api.billing.attribution import Unowned, owner_of
 from api.billing.deps import Billing
+from api.billing.events.credit_purchase import settle_if_purchase
 from api.billing.events.inbox import Envelope, Handled, Outcome
 from api.billing.payments import record_payment
 from api.gateway.entities import RazorpayInvoice, RazorpayPayment, parse_payment
@@ -20,7 +22,10 @@ async def on_payment_event(billing: Billing, envelope: Envelope) -> Handled:
     data = envelope.entity("payment")
     if data is None:
         return Handled(Outcome.IGNORED, "no payment in the payload")
-    return await record_owned(billing, envelope, parse_payment(data))
+    payment = parse_payment(data)
+    return await settle_if_purchase(billing, envelope, payment) or await record_owned(
+        billing, envelope, payment
+    )
 
 
 async def record_owned(

@@ -9,6 +9,7 @@ import structlog
 from pymongo.errors import DuplicateKeyError
 
 from api.billing import outcomes
+from api.billing.credits.clawback import shortfall_refusal
 from api.billing.deps import Billing
 from api.billing.outcomes import MIN_REFUND_PAISE, Problem
 from api.billing.refunds import RefundAsk, refund_payment, refusal_or_amount
@@ -28,6 +29,7 @@ class Decision:
     revoke_access: bool
     note: str | None
     decided_by: str
+    allow_credit_shortfall: bool = False  # a credit pack's payment: as `refundPayment`'s
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,9 @@ async def decide(billing: Billing, decision: Decision) -> Decided | Problem:
         return outcomes.not_found("refund request")
     taken = await RefundDecision.get(request.id)
     if taken is None:
-        refused = await _refused_before_claim(request, decision) if decision.approve else None
+        refused = (
+            await _refused_before_claim(billing, request, decision) if decision.approve else None
+        )
         if refused is not None:
             return refused
         taken = await _claim(billing, decision)
@@ -55,10 +59,16 @@ async def decide(billing: Billing, decision: Decision) -> Decided | Problem:
 
 
 def _same(taken: RefundDecision, decision: Decision) -> bool:
-    return (taken.approve, taken.amount, taken.revoke_access) == (
+    return (
+        taken.approve,
+        taken.amount,
+        taken.revoke_access,
+        taken.allow_credit_shortfall,
+    ) == (
         decision.approve,
         decision.amount,
         decision.revoke_access,
+        decision.allow_credit_shortfall,
     )
 
 
@@ -71,19 +81,25 @@ def _ask(request: UserRefundRequest, taken: RefundDecision | Decision) -> Refund
         revoke_access=taken.revoke_access,
         requested_by=taken.decided_by,
         idempotency_key=f"refund-request-{request.id}",
+        allow_credit_shortfall=taken.allow_credit_shortfall,
     )
 
 
-async def _refused_before_claim(request: UserRefundRequest, decision: Decision) -> Problem | None:
+async def _refused_before_claim(
+    billing: Billing, request: UserRefundRequest, decision: Decision
+) -> Problem | None:
     """`refundPayment`'s own checks, made before the decision is claimed, so that a refusal
-    leaves the request open to another decision."""
+    (CREDITS_ALREADY_SPENT too) leaves the request open to another decision."""
     if decision.amount is not None and decision.amount < MIN_REFUND_PAISE:
         return outcomes.INVALID_AMOUNT
     payment = await Payment.get(request.payment_id)
     if payment is None or payment.status is not PaymentStatus.CAPTURED:
         return outcomes.not_found("payment")
     amount = await refusal_or_amount(_ask(request, decision), payment)
-    return amount if isinstance(amount, Problem) else None
+    if isinstance(amount, Problem):
+        return amount
+    allowed = decision.allow_credit_shortfall
+    return await shortfall_refusal(payment, amount, allowed=allowed, now=billing.now())
 
 
 async def _claim(billing: Billing, decision: Decision) -> RefundDecision:
@@ -96,6 +112,7 @@ async def _claim(billing: Billing, decision: Decision) -> RefundDecision:
         note=decision.note,
         decided_by=decision.decided_by,
         at=billing.now(),
+        allow_credit_shortfall=decision.allow_credit_shortfall,
     )
     try:
         await claim.insert()

@@ -53,9 +53,9 @@ def order_entity(
     }
 
 
-def record_attempt(order: Entity, *, paid: bool) -> None:
+def record_attempt(order: Entity, *, paid: bool, amount: int) -> None:
     order["attempts"] += 1
     if paid:
-        order.update(status="paid", amount_paid=order["amount"], amount_due=0)
+        order.update(status="paid", amount_paid=amount, amount_due=0)
     elif order["status"] == "created":
         order["status"] = "attempted"

@@ -1,0 +1,1 @@
+"""Credit packs bought through Razorpay orders, and the credits ledger they feed."""

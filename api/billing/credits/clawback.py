@@ -1,0 +1,89 @@
+"""Refunds of a credit purchase take its credits back, in proportion to the money refunded.
+
+Checked before any money moves (`shortfall_refusal`): when the user has already spent what the
+refund would take back, the refund is refused with CREDITS_ALREADY_SPENT unless staff allow the
+shortfall. After Razorpay has refunded (`claw_back_for`), the clawback is written whatever the
+balance then is, since the money has gone back: what is missing is recorded as the entry's
+shortfall, with the staff member who asked, and logged. The entry is keyed by the refund id, so
+a retry of the refund adds nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import structlog
+
+from api.billing.credits import account
+from api.billing.outcomes import FailureCode, Problem
+from api.billing.payments import refunded_amount
+from api.documents.credits import CreditEntry, CreditPurchase
+from api.documents.payments import Payment, Refund
+
+log = structlog.get_logger("billing.credits")
+
+
+async def purchase_of(payment: Payment) -> CreditPurchase | None:
+    if payment.razorpay_order_id is None:
+        return None
+    return await CreditPurchase.find_one(
+        CreditPurchase.razorpay_order_id == payment.razorpay_order_id
+    )
+
+
+def credits_for(purchase: CreditPurchase, payment: Payment, *, before: int, amount: int) -> int:
+    """Credits a refund of `amount` takes back after `before` paise were refunded: the share of
+    the money refunded so far, less the share already taken, so a full refund in any number of
+    parts takes back exactly the pack."""
+
+    def share(refunded: int) -> int:
+        return purchase.credits * min(refunded, payment.amount) // payment.amount
+
+    return share(before + amount) - share(before)
+
+
+async def shortfall_refusal(
+    payment: Payment, amount: int, *, allowed: bool, now: datetime
+) -> Problem | None:
+    purchase = await purchase_of(payment)
+    if purchase is None or allowed or purchase.payment_id != payment.id:
+        return None
+    before = await refunded_amount(payment.id)
+    wanted = credits_for(purchase, payment, before=before, amount=amount)
+    held = await account.balance(purchase.user_id, now)
+    if held.balance >= wanted:
+        return None
+    return Problem(
+        FailureCode.CREDITS_ALREADY_SPENT,
+        f"The refund would take back {wanted} credits but the user holds {held.balance}:"
+        f" {wanted - held.balance} credits short. Nothing was refunded; allow the shortfall to"
+        " refund anyway and record it.",
+    )
+
+
+async def claw_back_for(
+    payment: Payment, refund: Refund, *, actor: str, now: datetime
+) -> CreditEntry | None:
+    purchase = await purchase_of(payment)
+    if purchase is None or purchase.payment_id != payment.id:
+        return None  # a flagged purchase granted nothing, so there is nothing to take back
+    before = await refunded_amount(payment.id) - refund.amount
+    wanted = credits_for(purchase, payment, before=max(before, 0), amount=refund.amount)
+    done = await account.claw_back(
+        purchase.user_id,
+        refund_id=refund.id,
+        amount=wanted,
+        grant_cause=f"grant:{payment.id}",
+        allow_shortfall=True,
+        actor=actor,
+        now=now,
+    )
+    if done.entry.shortfall and not done.replayed:
+        log.warning(
+            "credits_clawback_shortfall",
+            user=str(purchase.user_id),
+            refund=refund.id,
+            shortfall=done.entry.shortfall,
+            allowed_by=actor,
+        )
+    return done.entry
