@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { currentToken } from "./api";
 import { BillingPage } from "./BillingPage";
+import { CreditsPage } from "./CreditsPage";
 import { ImportDialog } from "./ImportDialog";
 import { PricingPage } from "./PricingPage";
 import { SessionContext, singleOffer, useViewer, type Offer } from "./session";
@@ -56,6 +57,7 @@ function SignedIn() {
         <main className="content">
           {session.state === "error" && <p role="alert" className="error">{session.error}</p>}
           {route === "/billing" ? <BillingPage onUpgrade={upgrade} />
+            : route === "/credits" ? <CreditsPage />
             : route === "/pricing" ? <PricingPage onChoose={(offer) => setBuying({ offer, fromPricing: true })} />
             : route === "/staff" ? <StaffPage />
             : <Projects onImport={() => setDialog("import")} onUpgrade={upgradeTo} />}

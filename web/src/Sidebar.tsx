@@ -18,6 +18,7 @@ export function Sidebar(props: {
       <div className="brand">Acme Studio</div>
       <a href="/" aria-current={props.route === "/" ? "page" : undefined} onClick={link(props.go, "/")}>Projects</a>
       <a href="/pricing" aria-current={props.route === "/pricing" ? "page" : undefined} onClick={link(props.go, "/pricing")}>Plans</a>
+      <a href="/credits" aria-current={props.route === "/credits" ? "page" : undefined} onClick={link(props.go, "/credits")}>Credits</a>
       <a href="/billing" aria-current={props.route === "/billing" ? "page" : undefined} onClick={link(props.go, "/billing")}>Billing</a>
       {isStaff(session) && (
         <a href="/staff" aria-current={props.route === "/staff" ? "page" : undefined} onClick={link(props.go, "/staff")}>Support</a>

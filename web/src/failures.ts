@@ -16,6 +16,7 @@ const WORDS: Partial<Record<FailureCode, string>> = {
   SAME_PLAN: "You are already on that plan and period.",
   CHANGE_IN_FLIGHT: "Another plan change is already under way: finish or take it back first.",
   CHANGE_PAYMENT_FAILED: "Razorpay could not charge the difference, so nothing changed.",
+  UNKNOWN_PACK: "That credit pack is no longer sold.",
   TRIAL_USED: "The trial was already used on this account or email.",
 };
 

@@ -211,3 +211,40 @@ export const CancelScheduledChangeMutation = graphql(`
     }
   }
 `);
+
+export const CreditsQuery = graphql(`
+  query Credits($first: Int!, $after: String) {
+    creditPacks { code name }
+    credits {
+      balance expiringSoon
+      history(first: $first, after: $after) { kind amount balanceAfter pack reason at cursor }
+    }
+  }
+`);
+
+export const CreditPacksQuery = graphql(`
+  query CreditPacks {
+    checkoutConfig { scriptUrl }
+    creditPacks { code name credits validityDays price { formatted } }
+  }
+`);
+
+export const BuyCreditsMutation = graphql(`
+  mutation BuyCredits($pack: String!, $key: String!) {
+    buyCredits(pack: $pack, idempotencyKey: $key) {
+      __typename
+      ... on CreditCheckout { keyId orderId amount currency name description prefillEmail }
+      ... on Failure { code message retryable }
+    }
+  }
+`);
+
+export const ConfirmCreditPurchaseMutation = graphql(`
+  mutation ConfirmCreditPurchase($orderId: String!, $paymentId: String!, $signature: String!) {
+    confirmCreditPurchase(razorpayOrderId: $orderId, razorpayPaymentId: $paymentId, razorpaySignature: $signature) {
+      __typename
+      ... on CreditPurchaseResult { credits balance }
+      ... on Failure { code message }
+    }
+  }
+`);
