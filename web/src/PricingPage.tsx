@@ -17,6 +17,7 @@ export function PricingPage(props: { onChoose: (offer: Offer) => void }) {
   const [plans, setPlans] = useState<Plan[] | null>(null);
   const [current, setCurrent] = useState<Current | null>(null);
   const [changing, setChanging] = useState<Target | null>(null);
+  const [changes, setChanges] = useState(0); // a closed change modal: read the subscription again
   const on = session.data?.entitlements.plan;
   const [error, setError] = useState<string | null>(null);
   const [period, setPeriod] = useState<Period>("MONTHLY");
@@ -30,7 +31,7 @@ export function PricingPage(props: { onChoose: (offer: Offer) => void }) {
     request(BillingQuery).then(({ subscription: sub }) => setCurrent({
       code: on.code, name: on.name, rank: on.rank, period: sub?.period ?? null, periodEnd: sub?.currentPeriod?.end ?? sub?.accessUntil ?? null,
     }), (e: unknown) => setError(errorWords(e)));
-  }, [on?.code, on?.name, on?.rank]);
+  }, [on?.code, on?.name, on?.rank, changes]);
   const periods = PERIODS.filter((p) => plans?.some((plan) => plan.prices.some((price) => price.period === p)));
   return (
     <>
@@ -43,7 +44,7 @@ export function PricingPage(props: { onChoose: (offer: Offer) => void }) {
           {plans.map((plan) => <Tier key={plan.code} plan={plan} period={period} current={current} onChoose={props.onChoose} onChange={setChanging} />)}
         </div>
       )}
-      {changing && current && <ChangePlanModal from={current} to={changing} onClose={() => setChanging(null)} />}
+      {changing && current && <ChangePlanModal from={current} to={changing} onClose={() => { setChanging(null); setChanges((n) => n + 1); }} />}
     </>
   );
 }
