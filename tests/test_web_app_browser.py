@@ -370,3 +370,33 @@ async def test_an_upgrade_journey_moves_the_funnel_counters(
             break
         await page.wait_for_timeout(100)
     assert moved == wanted
+
+
+async def test_a_user_buys_a_credit_pack_and_sees_the_balance(page: Page) -> None:
+    # given a signed-in user with no credits
+    await sign_in(page, "credits-web-1@example.com")
+    await sidebar(page).get_by_role("link", name="Credits").click()
+    balance = page.get_by_role("region", name="Credit balance")
+    await expect(balance).to_contain_text("0 credits")
+    history = page.get_by_role("region", name="Credit history")
+    await expect(history).to_contain_text("No credits yet.")
+
+    # when they choose the 50-credit pack and pay for its order in the sandbox's Checkout
+    await balance.get_by_role("button", name="Buy credits").click()
+    await dialog(page).get_by_label("50 credits").check()
+    await expect(dialog(page).get_by_label("50 credits")).to_be_checked()
+    await snap(page, "credit-packs")
+    await dialog(page).get_by_role("button", name="Continue to payment").click()
+    await page.get_by_text("Sandbox checkout for").wait_for()
+    await page.get_by_role("button", name="Success", exact=True).click()
+
+    # then the app says what was added, and the page shows the balance and the purchase
+    await expect(dialog(page).get_by_role("status")).to_have_text(
+        "Added 50 credits. Your balance is 50."
+    )
+    await dialog(page).get_by_role("button", name="Done").click()
+    await expect(balance).to_contain_text("50 credits")
+    await expect(history.get_by_role("listitem")).to_have_count(1)
+    await expect(history.get_by_role("listitem")).to_contain_text("Bought · 50 credits")
+    await expect(history.get_by_role("listitem")).to_contain_text("+50")
+    await snap(page, "credits")

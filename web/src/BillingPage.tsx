@@ -4,7 +4,7 @@ import type { BillingQuery as BillingResult, PaymentsQuery as PaymentsResult } f
 import { Modal } from "./Modal";
 import { BillingQuery, CancelMutation, PaymentsQuery } from "./operations";
 import { RequestRefundButton, RequestStatus } from "./RefundRequest";
-import { isPro, useSession } from "./session";
+import { isPro, singleOffer, useSession } from "./session";
 
 const PAGE = 10;
 type Payment = PaymentsResult["paymentHistory"]["edges"][number]["node"];
@@ -41,7 +41,7 @@ export function BillingPage(props: { onUpgrade: () => void }) {
               <button className="danger" onClick={() => setConfirm("now")}>Cancel now</button>
             </div>
           ) : !isPro(session) && (
-            <button className="primary" onClick={props.onUpgrade}>Upgrade to Pro</button>
+            <button className="primary" onClick={props.onUpgrade}>{upgradeWords(session)}</button>
           )}
         </section>
       )}
@@ -49,6 +49,11 @@ export function BillingPage(props: { onUpgrade: () => void }) {
       {confirm && <CancelDialog atPeriodEnd={confirm === "end"} onClose={() => setConfirm(null)} onDone={() => { setConfirm(null); load(); void session.refetch(); }} />}
     </>
   );
+}
+
+function upgradeWords(session: ReturnType<typeof useSession>): string {
+  const offer = singleOffer(session);
+  return offer ? `Upgrade to ${offer.name}` : "See plans";
 }
 
 type Sub = NonNullable<BillingResult["subscription"]>;

@@ -4,10 +4,7 @@ import { loadCheckout, openCheckout, type CheckoutOutcome } from "./checkout";
 import { Modal } from "./Modal";
 import { track } from "./funnel";
 import { CheckoutConfigQuery, ConfirmCheckoutMutation, UpgradeMutation } from "./operations";
-import { useSession } from "./session";
-
-// `upgrade` buys the catalog's "pro" plan; the funnel counts its steps under that code.
-const PLAN = "pro";
+import { PER, useSession, type Offer } from "./session";
 
 type Stage =
   | { kind: "offer" }
@@ -17,32 +14,38 @@ type Stage =
   | { kind: "failed"; reason: string }
   | { kind: "dismissed" };
 
-export function UpgradeModal(props: { onClose: () => void }) {
+/** Buys `offer` through `upgrade(plan, period)` and Checkout; the funnel counts its steps under
+ * the plan's code. Opened from the pricing page (`fromPricing`), the prices were already shown. */
+export function UpgradeModal(props: { offer: Offer; fromPricing?: boolean; onClose: () => void }) {
   const session = useSession();
   const [stage, setStage] = useState<Stage>({ kind: "offer" });
-  useEffect(() => track("PRICING_OPENED"), []);
+  const { offer } = props;
+  const plan = offer.code;
+  useEffect(() => {
+    if (!props.fromPricing) track("PRICING_OPENED");
+  }, [props.fromPricing]);
 
   async function start() {
-    track("PLAN_SELECTED", { plan: PLAN });
+    track("PLAN_SELECTED", { plan });
     setStage({ kind: "working", text: "Preparing checkout…" });
     try {
       const { checkoutConfig } = await request(CheckoutConfigQuery);
-      const { upgrade } = await request(UpgradeMutation);
+      const { upgrade } = await request(UpgradeMutation, { plan: offer.code, period: offer.period });
       if (upgrade.__typename === "Failure") {
         if (upgrade.code === "ALREADY_SUBSCRIBED") return finish();
         return setStage({ kind: "failed", reason: upgrade.message });
       }
       await loadCheckout(checkoutConfig.scriptUrl);
       setStage({ kind: "paying" });
-      openCheckout(upgrade, (outcome) => void settle(outcome));
-      track("CHECKOUT_OPENED", { plan: PLAN });
+      openCheckout(upgrade, (outcome) => void settle(outcome, upgrade.subscriptionId));
+      track("CHECKOUT_OPENED", { plan });
     } catch (e) {
       setStage({ kind: "failed", reason: e instanceof Error ? e.message : String(e) });
     }
   }
 
-  async function settle(outcome: CheckoutOutcome) {
-    if (outcome.kind !== "paid") track(outcome.kind === "failed" ? "PAYMENT_FAILED" : "CHECKOUT_DISMISSED", { plan: PLAN });
+  async function settle(outcome: CheckoutOutcome, subscriptionId: string) {
+    if (outcome.kind !== "paid") track(outcome.kind === "failed" ? "PAYMENT_FAILED" : "CHECKOUT_DISMISSED", { plan });
     if (outcome.kind === "failed") return setStage({ kind: "failed", reason: outcome.reason });
     if (outcome.kind === "dismissed") return setStage((s) => (s.kind === "failed" ? s : { kind: "dismissed" }));
     setStage({ kind: "working", text: "Confirming your payment…" });
@@ -50,11 +53,11 @@ export function UpgradeModal(props: { onClose: () => void }) {
     try {
       const { confirmCheckout } = await request(ConfirmCheckoutMutation, {
         paymentId: r.razorpay_payment_id,
-        subscriptionId: r.razorpay_subscription_id,
+        subscriptionId: r.razorpay_subscription_id ?? subscriptionId,
         signature: r.razorpay_signature,
       });
       if (confirmCheckout.__typename === "Failure") return setStage({ kind: "failed", reason: confirmCheckout.message });
-      track("PAYMENT_SUCCEEDED", { plan: PLAN });
+      track("PAYMENT_SUCCEEDED", { plan });
       await finish();
     } catch (e) {
       setStage({ kind: "failed", reason: e instanceof ApiError ? e.message : String(e) });
@@ -62,26 +65,34 @@ export function UpgradeModal(props: { onClose: () => void }) {
   }
 
   async function finish() {
-    await session.refetch(); // Pro shows at once, without a reload
+    const read = await session.refetch(); // the new plan shows at once, without a reload
+    // ALREADY_SUBSCRIBED from another tab's payment is done only if that bought this plan.
+    const on = read?.entitlements.plan;
+    if (on && on.code !== offer.code) return setStage({ kind: "failed", reason: `You are already on ${on.name}: change plan from Plans.` });
     setStage({ kind: "done" });
   }
 
   return (
-    <Modal title="Upgrade to Pro" onClose={props.onClose}>
-      <StageView stage={stage} onStart={() => void start()} onClose={props.onClose} />
+    <Modal title={`Upgrade to ${offer.name}`} onClose={props.onClose}>
+      <StageView offer={offer} stage={stage} onStart={() => void start()} onClose={props.onClose} />
     </Modal>
   );
 }
 
-function StageView(props: { stage: Stage; onStart: () => void; onClose: () => void }) {
-  const { stage } = props;
+function StageView(props: { offer: Offer; stage: Stage; onStart: () => void; onClose: () => void }) {
+  const { stage, offer } = props;
+  const trial = offer.trialDays ?? 0;
   const again = <button className="primary" onClick={props.onStart}>Try again</button>;
   switch (stage.kind) {
     case "offer":
       return (
         <>
-          <p>Pro unlocks GitHub import and every Pro feature. Billed monthly; cancel any time.</p>
-          <button className="primary" onClick={props.onStart}>Continue to payment</button>
+          <p>
+            <strong>{offer.name}</strong> at {offer.price}/{PER[offer.period]}: every {offer.name} feature, at once.
+            {trial ? ` Free for ${trial} days, then billed` : " Billed"}{" "}
+            {offer.period === "YEARLY" ? "yearly" : "monthly"}; cancel any time.
+          </p>
+          <button className="primary" data-autofocus onClick={props.onStart}>Continue to payment</button>
         </>
       );
     case "working":
@@ -91,7 +102,7 @@ function StageView(props: { stage: Stage; onStart: () => void; onClose: () => vo
     case "done":
       return (
         <>
-          <p role="status" className="success">You are on Pro. Thank you!</p>
+          <p role="status" className="success">You are on {offer.name}. Thank you!</p>
           <button className="primary" onClick={props.onClose}>Done</button>
         </>
       );

@@ -1,14 +1,19 @@
 import { GRAPHQL_URL } from "./api";
 
+// Checkout answers with the subscription's id or the order's, whichever it was opened for.
 type HandlerResponse = {
   razorpay_payment_id: string;
-  razorpay_subscription_id: string;
+  razorpay_subscription_id?: string;
+  razorpay_order_id?: string;
   razorpay_signature: string;
 };
 type FailedResponse = { error?: { description?: string; reason?: string } };
 type Options = {
   key: string;
-  subscription_id: string;
+  subscription_id?: string;
+  order_id?: string;
+  amount?: number;
+  currency?: string;
   name: string;
   description: string;
   prefill: { email?: string };
@@ -49,15 +54,21 @@ export type CheckoutOutcome =
   | { kind: "failed"; reason: string }
   | { kind: "dismissed" };
 
-/** Opens Checkout; `onOutcome` hears each payment attempt's end (a failure leaves it open). */
-export function openCheckout(
-  details: { keyId: string; subscriptionId: string; name: string; description: string; prefillEmail?: string | null },
-  onOutcome: (outcome: CheckoutOutcome) => void,
-): void {
+type Details = { keyId: string; name: string; description: string; prefillEmail?: string | null } & (
+  | { subscriptionId: string }
+  | { orderId: string; amount: number; currency: string }
+);
+
+/** Opens Checkout for a subscription (a plan) or an order (a credit pack); `onOutcome` hears
+ * each payment attempt's end (a failure leaves it open). */
+export function openCheckout(details: Details, onOutcome: (outcome: CheckoutOutcome) => void): void {
   if (!window.Razorpay) throw new Error("Checkout is not loaded.");
+  const target = "orderId" in details
+    ? { order_id: details.orderId, amount: details.amount, currency: details.currency }
+    : { subscription_id: details.subscriptionId };
   const checkout = new window.Razorpay({
     key: details.keyId,
-    subscription_id: details.subscriptionId,
+    ...target,
     name: details.name,
     description: details.description,
     prefill: details.prefillEmail ? { email: details.prefillEmail } : {},

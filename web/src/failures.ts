@@ -13,6 +13,11 @@ const WORDS: Partial<Record<FailureCode, string>> = {
   PAYMENT_NOT_LINKED: "This payment is not linked to a subscription yet, so access cannot be revoked. Try again in a minute.",
   GATEWAY_UNAVAILABLE: "Razorpay could not be reached. Nothing was changed; try again shortly.",
   GATEWAY_REJECTED: "Razorpay refused it.",
+  SAME_PLAN: "You are already on that plan and period.",
+  CHANGE_IN_FLIGHT: "Another plan change is already under way: finish or take it back first.",
+  CHANGE_PAYMENT_FAILED: "Razorpay could not charge the difference, so nothing changed.",
+  UNKNOWN_PACK: "That credit pack is no longer sold.",
+  TRIAL_USED: "The trial was already used on this account or email.",
 };
 
 export function failureWords(failure: { code: FailureCode; message: string }): string {

@@ -3,7 +3,23 @@ import { graphql } from "./gql";
 export const ViewerQuery = graphql(`
   query Viewer {
     viewer { id email staffRoles permissions }
-    entitlements { plan { code name rank } accessUntil features { feature allowed requiredPlan } }
+    entitlements {
+      plan { code name rank } accessUntil features { feature allowed requiredPlan }
+      limits { ...LimitUsageFields }
+    }
+    plans { code name rank trialDays prices { period price { formatted } } }
+  }
+`);
+
+export const PricingQuery = graphql(`
+  query Pricing {
+    plans {
+      code name rank trialDays
+      prices { period interval price { formatted amount } }
+      features { code name included }
+      limits { code name amount unlimited reset }
+      levels { code name value }
+    }
   }
 `);
 
@@ -26,13 +42,12 @@ export const StartImportMutation = graphql(`
 export const CheckoutConfigQuery = graphql(`
   query CheckoutSetup {
     checkoutConfig { scriptUrl sandbox }
-    plans { id code name prices { period price { formatted } } }
   }
 `);
 
 export const UpgradeMutation = graphql(`
-  mutation Upgrade {
-    upgrade {
+  mutation Upgrade($plan: String, $period: Period!) {
+    upgrade(plan: $plan, period: $period) {
       __typename
       ... on CheckoutDetails { keyId subscriptionId name description prefillEmail }
       ... on Failure { code message retryable }
@@ -150,5 +165,86 @@ export const UserPaymentsQuery = graphql(`
 export const RecordFunnelMutation = graphql(`
   mutation RecordFunnel($event: FunnelEvent!, $plan: String, $pack: String) {
     recordFunnelEvent(event: $event, plan: $plan, pack: $pack)
+  }
+`);
+
+export const LimitUsageFields = graphql(`
+  fragment LimitUsageFields on LimitUsage {
+    feature name kind reset limit unlimited used remaining resetsAt
+  }
+`);
+
+export const RecordUsageMutation = graphql(`
+  mutation RecordUsage($feature: String!, $key: String!) {
+    recordUsage(feature: $feature, quantity: 1, idempotencyKey: $key) {
+      __typename
+      ... on LimitUsage { ...LimitUsageFields }
+      ... on LimitReached { code message limit used resetsAt upgradeTo { code name period price { formatted } } }
+      ... on Failure { code message retryable }
+    }
+  }
+`);
+
+export const PlanChangeFields = graphql(`
+  fragment PlanChangeFields on PlanChange {
+    id plan period fromPlan when state effectiveAt path trialEndsAt refundedPaise
+    checkout { keyId subscriptionId name description prefillEmail }
+  }
+`);
+
+export const ChangePlanMutation = graphql(`
+  mutation ChangePlan($plan: String!, $period: Period!, $when: ChangeTiming, $key: String!) {
+    changePlan(plan: $plan, period: $period, when: $when, idempotencyKey: $key, trial: false) {
+      __typename
+      ... on PlanChange { ...PlanChangeFields }
+      ... on Failure { code message }
+    }
+  }
+`);
+
+export const CancelScheduledChangeMutation = graphql(`
+  mutation CancelScheduledChange {
+    cancelScheduledChange {
+      __typename
+      ... on PlanChange { ...PlanChangeFields }
+      ... on Failure { code message }
+    }
+  }
+`);
+
+export const CreditsQuery = graphql(`
+  query Credits($first: Int!, $after: String) {
+    creditPacks { code name }
+    credits {
+      balance expiringSoon
+      history(first: $first, after: $after) { kind amount balanceAfter pack reason at cursor }
+    }
+  }
+`);
+
+export const CreditPacksQuery = graphql(`
+  query CreditPacks {
+    checkoutConfig { scriptUrl }
+    creditPacks { code name credits validityDays price { formatted } }
+  }
+`);
+
+export const BuyCreditsMutation = graphql(`
+  mutation BuyCredits($pack: String!, $key: String!) {
+    buyCredits(pack: $pack, idempotencyKey: $key) {
+      __typename
+      ... on CreditCheckout { keyId orderId amount currency name description prefillEmail }
+      ... on Failure { code message retryable }
+    }
+  }
+`);
+
+export const ConfirmCreditPurchaseMutation = graphql(`
+  mutation ConfirmCreditPurchase($orderId: String!, $paymentId: String!, $signature: String!) {
+    confirmCreditPurchase(razorpayOrderId: $orderId, razorpayPaymentId: $paymentId, razorpaySignature: $signature) {
+      __typename
+      ... on CreditPurchaseResult { credits balance }
+      ... on Failure { code message }
+    }
   }
 `);
