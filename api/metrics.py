@@ -114,9 +114,22 @@ class AccessChange(Enum):
     SHORTENED = "shortened"
 
 
+# Every request counts one operation: the labelled children are looked up once per label set
+# (prometheus-client's `labels` locks and builds a key each call, ~3 µs). Labels are root-field
+# names and outcomes, so the memo is bounded by the schema.
+_operations: dict[tuple[str, str], Counter] = {}
+_operation_seconds: dict[str, Histogram] = {}
+
+
 def graphql_operation(operation: str, outcome: str, seconds: float) -> None:
-    GRAPHQL_OPERATIONS.labels(operation, outcome).inc()
-    GRAPHQL_SECONDS.labels(operation).observe(seconds)
+    counter = _operations.get((operation, outcome))
+    if counter is None:
+        counter = _operations[(operation, outcome)] = GRAPHQL_OPERATIONS.labels(operation, outcome)
+    counter.inc()
+    histogram = _operation_seconds.get(operation)
+    if histogram is None:
+        histogram = _operation_seconds[operation] = GRAPHQL_SECONDS.labels(operation)
+    histogram.observe(seconds)
 
 
 def webhook(event: str, outcome: str, seconds: float | None = None) -> None:

@@ -11,6 +11,7 @@ import structlog
 from graphql import GraphQLError, specified_rules
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.name_converter import NameConverter
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
@@ -124,6 +125,21 @@ def _rules(*, production: bool, limits: DocumentLimits) -> tuple[type[ASTValidat
     return tuple(rules)
 
 
+class RememberedNames(NameConverter):
+    """Strawberry works out each argument's GraphQL name again on every call (`to_camel_case`,
+    ~3 µs per argument); names come from code, so each is worked out once per process."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._names: dict[str, str] = {}
+
+    def apply_naming_config(self, name: str) -> str:
+        found = self._names.get(name)
+        if found is None:
+            found = self._names[name] = super().apply_naming_config(name)
+        return found
+
+
 def build_schema(
     *, production: bool = False, limits: DocumentLimits = DEFAULT_LIMITS
 ) -> BillingSchema:
@@ -131,7 +147,9 @@ def build_schema(
         query=Query,
         mutation=Mutation,
         execution_context_class=GatedExecutor,  # mutations: every root field admitted first
-        config=StrawberryConfig(disable_field_suggestions=production),
+        config=StrawberryConfig(
+            disable_field_suggestions=production, name_converter=RememberedNames()
+        ),
     )
     schema.hides_suggestions = production
     schema.operations = Operations(
