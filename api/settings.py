@@ -117,6 +117,7 @@ class Settings(BaseSettings):
     rate_limit_github_import: RateSetting = Rate(30, timedelta(hours=1))
     rate_limit_funnel_event: RateSetting = Rate(120, timedelta(hours=1))
     rate_limit_usage: RateSetting = Rate(600, timedelta(minutes=1))
+    rate_limit_access_grant: RateSetting = Rate(60, timedelta(hours=1))
     rate_limit_anonymous: RateSetting = Rate(120, timedelta(minutes=1))
 
     @field_validator(*OPTIONAL, mode="before")

@@ -140,6 +140,8 @@ async def test_every_mutation_spends_a_budget_declared_with_its_guard() -> None:
         "record_funnel_event": [Budget.FUNNEL_EVENT],
         "record_usage": [Budget.USAGE],
         "release_usage": [Budget.USAGE],
+        "grant_access": [Budget.ACCESS_GRANT],
+        "revoke_grant": [Budget.ACCESS_GRANT],
     }
 
 

@@ -6,6 +6,7 @@ from beanie import Document
 
 from api.documents.accounts import BillingAccount
 from api.documents.events import AccessChange, WebhookClaim, WebhookEvent
+from api.documents.grants import GrantEntry, GrantEntryKind, LiveGrant
 from api.documents.imports import GithubImport
 from api.documents.payments import Payment, Refund, RefundRequest
 from api.documents.plan_changes import PlanChange, TrialClaim
@@ -39,6 +40,7 @@ DOCUMENTS: list[type[Document]] = [
     RazorpayPlanLink,
     UsageEntry,
     UsageKey,
+    GrantEntry,
 ]
 
 __all__ = [
@@ -46,6 +48,9 @@ __all__ = [
     "AccessChange",
     "BillingAccount",
     "GithubImport",
+    "GrantEntry",
+    "GrantEntryKind",
+    "LiveGrant",
     "Payment",
     "PlanChange",
     "RateSlot",

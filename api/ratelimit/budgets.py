@@ -21,6 +21,7 @@ class Budget(Enum):
     GITHUB_IMPORT = "github_import"
     FUNNEL_EVENT = "funnel_event"  # per user, or per address for an anonymous caller
     USAGE = "usage"  # recordUsage and releaseUsage together
+    ACCESS_GRANT = "access_grant"  # grantAccess and revokeGrant together, per staff member
     ANONYMOUS = "anonymous"
 
 
