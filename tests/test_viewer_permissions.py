@@ -59,7 +59,14 @@ async def test_paying_adds_the_pro_features(
         ("support", ["payment:audit", "payment:read_any", "payment:refund", *REQUESTS]),
         (
             "admin",
-            ["access:read_any", "payment:audit", "payment:read_any", "payment:refund", *REQUESTS],
+            [
+                "access:grant",
+                "access:read_any",
+                "payment:audit",
+                "payment:read_any",
+                "payment:refund",
+                *REQUESTS,
+            ],
         ),
     ],
 )
