@@ -122,6 +122,7 @@ class Settings(BaseSettings):
     # Spending is the product's backends acting for the user: generous, a guard against a loop.
     rate_limit_spend_credits: RateSetting = Rate(600, timedelta(minutes=1))
     rate_limit_adjust_credits: RateSetting = Rate(60, timedelta(hours=1))
+    rate_limit_access_grant: RateSetting = Rate(60, timedelta(hours=1))
     rate_limit_anonymous: RateSetting = Rate(120, timedelta(minutes=1))
 
     @field_validator(*OPTIONAL, mode="before")

@@ -1,6 +1,6 @@
-"""`python -m bench [validation|guards|usage|canuse|history|workers|memory|credits|webhooks
-...]`: the benchmarks named (all by default, in that order), each recording its result under
-bench/results/; non-zero when any misses its target."""
+"""`python -m bench [validation|guards|usage|canuse|entitlements|history|workers|memory|credits|
+webhooks ...]`: the benchmarks named (all by default, in that order), each recording its result
+under bench/results/; non-zero when any misses its target."""
 
 from __future__ import annotations
 
@@ -9,13 +9,25 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from bench import canuse, credits, guards, history, memory, usage, validation, webhooks, workers
+from bench import (
+    canuse,
+    credits,
+    entitlements,
+    guards,
+    history,
+    memory,
+    usage,
+    validation,
+    webhooks,
+    workers,
+)
 
 BENCHMARKS: dict[str, Callable[[], Coroutine[Any, Any, int]]] = {
     "validation": validation.main,
     "guards": guards.main,
     "usage": usage.main,
     "canuse": canuse.main,
+    "entitlements": entitlements.main,
     "history": history.main,
     "workers": workers.main,
     "memory": memory.main,

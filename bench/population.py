@@ -78,7 +78,7 @@ def can_use_requests(subjects: list[str]) -> list[Request]:
             "/graphql",
             {
                 "Content-Type": "application/json",
-                "Authorization": "Bearer " + _token(verifier, subject),
+                "Authorization": "Bearer " + token_for(verifier, subject),
             },
             body,
         )
@@ -86,7 +86,7 @@ def can_use_requests(subjects: list[str]) -> list[Request]:
     ]
 
 
-def _token(verifier: TokenVerifier, subject: str) -> str:
+def token_for(verifier: TokenVerifier, subject: str) -> str:
     now = datetime.now(UTC)
     return verifier.issue(
         subject=subject,

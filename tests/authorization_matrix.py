@@ -26,6 +26,7 @@ class World:
     payment_id: str  # the owner's
     refund_request_id: str  # the owner's, open
     handler: dict[str, str]  # what Checkout's handler received when the owner paid
+    tomorrow: str  # a day after the world was built, by the service's clock (ISO 8601)
 
 
 Variables = Callable[[World, str], dict[str, Any]]
@@ -71,6 +72,15 @@ def unique_key(world: World, caller: str) -> dict[str, Any]:
 
 def usage_key(world: World, caller: str) -> dict[str, Any]:
     return {"k": f"matrix-usage-{caller}"}
+
+
+def grant_to_owner(world: World, caller: str) -> dict[str, Any]:
+    """Pro for the owner (who pays for it: the paid plan stays in charge) until tomorrow."""
+    return {"u": world.ids[PRO], "until": world.tomorrow}
+
+
+def no_such_grant(world: World, caller: str) -> dict[str, Any]:
+    return {"id": f"{world.ids[PRO]}:1"}
 
 
 def repository(world: World, caller: str) -> dict[str, Any]:
@@ -255,6 +265,25 @@ ROWS: tuple[Row, ...] = (
         f"mutation($k: String!) {{ spendCredits(amount: 5, idempotencyKey: $k) {{ {UNION} }} }}",
         signed_in("Failure:INSUFFICIENT_CREDITS"),
         unique_key,
+    ),
+    Row(
+        "Query.accessGrants",
+        "query($u: ID!) { accessGrants(userId: $u) { id } }",
+        signed_in(FORBID, admin="items:0"),
+        target_user,
+    ),
+    Row(
+        "Mutation.grantAccess",
+        'mutation($u: ID!, $until: DateTime!) { grantAccess(userId: $u, plan: "pro", '
+        f'until: $until, reason: "matrix") {{ {UNION} }} }}',
+        signed_in(FORBID, admin="AccessGrant"),
+        grant_to_owner,
+    ),
+    Row(
+        "Mutation.revokeGrant",
+        f"mutation($id: ID!) {{ revokeGrant(id: $id) {{ {UNION} }} }}",
+        signed_in(FORBID, admin="Failure:NOT_FOUND"),
+        no_such_grant,
     ),
     # Type fields: the owner reaches their payment through paymentHistory, staff through
     # payments(userId). Free users and `other` have no payment, so theirs guard nothing.

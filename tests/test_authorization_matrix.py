@@ -15,6 +15,7 @@ import asyncio
 import copy
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -85,6 +86,7 @@ async def build_world(client: httpx.AsyncClient, sandbox: SandboxDriver) -> Worl
         payment_id=payment_id,
         refund_request_id=request_id,
         handler=handler,
+        tomorrow=datetime.fromtimestamp(await sandbox.now() + 86400, UTC).isoformat(),
     )
 
 

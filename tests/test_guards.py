@@ -41,7 +41,25 @@ async def test_every_root_field_has_a_guard_or_is_explicitly_public() -> None:
 # reached only through a guarded root field that scopes it to the caller (or is public). A new
 # field must be added here on purpose, or carry a guard; a staff-only one carries a guard.
 OPEN_TYPE_FIELDS: dict[str, frozenset[str]] = {
-    "AccessChange": frozenset({"after", "at", "before", "reason", "source", "subscriptionId"}),
+    # Both reached only through admin-guarded root fields (accessChanges; the grant mutations
+    # and accessGrants, access:grant).
+    "AccessChange": frozenset(
+        {"actor", "after", "at", "before", "grantId", "reason", "source", "subscriptionId"}
+    ),
+    "AccessGrant": frozenset(
+        {
+            "grantedAt",
+            "grantedBy",
+            "id",
+            "plan",
+            "reason",
+            "revokeReason",
+            "revokedAt",
+            "revokedBy",
+            "until",
+            "userId",
+        }
+    ),
     "CheckoutConfig": frozenset({"sandbox", "scriptUrl"}),  # public: which script to load
     "CheckoutDetails": frozenset(
         {"description", "keyId", "name", "prefillEmail", "subscriptionId"}

@@ -144,6 +144,8 @@ async def test_every_mutation_spends_a_budget_declared_with_its_guard() -> None:
         "confirm_credit_purchase": [Budget.CONFIRM_CREDIT_PURCHASE],
         "spend_credits": [Budget.SPEND_CREDITS],
         "adjust_credits": [Budget.ADJUST_CREDITS],
+        "grant_access": [Budget.ACCESS_GRANT],
+        "revoke_grant": [Budget.ACCESS_GRANT],
     }
 
 

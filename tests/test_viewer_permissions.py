@@ -68,6 +68,7 @@ async def test_paying_adds_the_pro_features(
         (
             "admin",
             [
+                "access:grant",
                 "access:read_any",
                 *STAFF_CREDITS,
                 "payment:audit",

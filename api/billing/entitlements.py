@@ -1,8 +1,9 @@
 """The user's plan: one indexed read of their newest grant and a clock comparison.
 
-A user's plan is the plan of their live grant (a paid subscription, a trial, a staff grant), else
-the catalog's default plan. What a plan unlocks is the policy's to say (`policies/`, through
-`api/authz`); how much of each limit and level, the catalog's.
+A user's plan is the plan of their live grant (a paid subscription or a trial: `access_for`),
+or of a live staff grant if that is higher (`with_grant`: the copy on the user document, so no
+read more), else the catalog's default plan. What a plan unlocks is the policy's to say
+(`policies/`, through `api/authz`); how much of each limit and level, the catalog's.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from beanie import PydanticObjectId, SortDirection
 
 from api.catalog.allowance import beta_plan
 from api.catalog.model import Catalog, Period, Plan
+from api.documents.grants import LiveGrant
 from api.documents.subscriptions import Subscription
 
 log = structlog.get_logger("billing.entitlements")
@@ -69,3 +71,15 @@ async def access_for(user_id: PydanticObjectId, now: datetime, catalog: Catalog)
     return Access(
         catalog.default_plan.code, state.access_until, f"{plan.name} ended: {state.access_reason}"
     )
+
+
+def with_grant(paid: Access, grant: LiveGrant | None, now: datetime, catalog: Catalog) -> Access:
+    """The higher of what the user pays for (`paid`, from `access_for`) and their live staff
+    grant. Equal plans: the paid one, which renews."""
+    granted = catalog.plan(grant.plan_code) if grant is not None else None
+    if grant is None or granted is None or now >= grant.until:
+        return paid
+    held = catalog.plan(paid.plan) or catalog.default_plan
+    if held.rank >= granted.rank:
+        return paid
+    return Access(granted.code, grant.until, f"staff grant {grant.id}: {grant.reason}")

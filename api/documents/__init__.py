@@ -7,6 +7,7 @@ from beanie import Document
 from api.documents.accounts import BillingAccount
 from api.documents.credits import BuyRequest, CreditCause, CreditEntry, CreditPurchase
 from api.documents.events import AccessChange, WebhookClaim, WebhookEvent
+from api.documents.grants import GrantEntry, GrantEntryKind, LiveGrant
 from api.documents.imports import GithubImport
 from api.documents.payments import Payment, Refund, RefundRequest
 from api.documents.plan_changes import PlanChange, TrialClaim
@@ -44,6 +45,7 @@ DOCUMENTS: list[type[Document]] = [
     BuyRequest,
     CreditEntry,
     CreditCause,
+    GrantEntry,
 ]
 
 __all__ = [
@@ -55,6 +57,9 @@ __all__ = [
     "CreditEntry",
     "CreditPurchase",
     "GithubImport",
+    "GrantEntry",
+    "GrantEntryKind",
+    "LiveGrant",
     "Payment",
     "PlanChange",
     "RateSlot",

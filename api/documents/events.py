@@ -63,16 +63,19 @@ class WebhookClaim(Document):
 
 
 class AccessChange(Document):
-    """Written whenever a subscription's `access_until` changes. `_id` makes it one per change."""
+    """Written whenever a subscription's `access_until` changes, and for each staff grant and
+    revocation (`grant_id`, `actor`). `_id` makes it one per change."""
 
     id: str  # type: ignore[assignment]
     user_id: PydanticObjectId
-    razorpay_subscription_id: str
+    razorpay_subscription_id: str | None  # None: a staff grant's
     before: datetime | None
     after: datetime | None
     reason: str
     source: str
     at: datetime
+    grant_id: str | None = None
+    actor: str | None = None  # who granted or revoked (a token subject); None: not staff
 
     class Settings:
         name = "access_changes"

@@ -13,14 +13,18 @@ from api.graphql.errors import bad_input
 from api.graphql.guards import guard
 
 
-@strawberry.type(name="AccessChange", description="One change of a user's Pro access.")
+@strawberry.type(name="AccessChange", description="One change of a user's access.")
 class AccessChangeType:
-    subscription_id: str
+    subscription_id: str | None = strawberry.field(description="Null for a staff grant's.")
     before: datetime | None = strawberry.field(description="Access until, before the change.")
     after: datetime | None = strawberry.field(description="Access until, after the change.")
     reason: str
     source: str = strawberry.field(description="What caused it: a mutation, a webhook event id.")
     at: datetime
+    grant_id: str | None = strawberry.field(description="The staff grant given or revoked.")
+    actor: str | None = strawberry.field(
+        description="Who granted or revoked it (a token subject); null when not staff."
+    )
 
 
 def access_change_type(change: AccessChange) -> AccessChangeType:
@@ -31,6 +35,8 @@ def access_change_type(change: AccessChange) -> AccessChangeType:
         reason=change.reason,
         source=change.source,
         at=change.at,
+        grant_id=change.grant_id,
+        actor=change.actor,
     )
 
 

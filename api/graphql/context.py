@@ -9,7 +9,13 @@ from starlette.responses import Response
 from strawberry.types import Info as StrawberryInfo
 
 from api.authz.caller import Caller
-from api.billing.entitlements import Access, access_for, beta_access, never_subscribed
+from api.billing.entitlements import (
+    Access,
+    access_for,
+    beta_access,
+    never_subscribed,
+    with_grant,
+)
 from api.documents import User
 from api.identity.tokens import Principal
 from api.identity.users import user_for
@@ -62,7 +68,9 @@ class Context:
         user = await self._known.get()
         if user is None or user.id is None:
             return never_subscribed(catalog)
-        return await access_for(user.id, self.services.billing.now(), catalog)
+        now = self.services.billing.now()
+        paid = await access_for(user.id, now, catalog)
+        return with_grant(paid, user.grant, now, catalog)
 
     async def _current_plan(self) -> str:
         return (await self.access()).plan

@@ -25,6 +25,7 @@ from api.graphql.execution import OperationRequest, Operations, is_unavailable, 
 from api.graphql.funnel import FunnelMutation
 from api.graphql.gate import GatedExecutor
 from api.graphql.github_imports import GithubImportMutation, GithubImportQuery
+from api.graphql.grants import GrantMutation, GrantQuery
 from api.graphql.limits import DEFAULT_LIMITS, DocumentLimits, limits_rule
 from api.graphql.payment_queries import PaymentQuery
 from api.graphql.plan_changes import PlanChangeMutation
@@ -48,6 +49,7 @@ Query = merge_types(
         EntitlementQuery,
         GithubImportQuery,
         AccessLogQuery,
+        GrantQuery,
         RefundRequestQuery,
         CreditQuery,
     ),
@@ -62,6 +64,7 @@ Mutation = merge_types(
         FunnelMutation,
         UsageMutation,
         CreditMutation,
+        GrantMutation,
     ),
 )
 

@@ -25,6 +25,7 @@ class Budget(Enum):
     CONFIRM_CREDIT_PURCHASE = "confirm_credit_purchase"
     SPEND_CREDITS = "spend_credits"
     ADJUST_CREDITS = "adjust_credits"
+    ACCESS_GRANT = "access_grant"  # grantAccess and revokeGrant together, per staff member
     ANONYMOUS = "anonymous"
 
 
