@@ -12,7 +12,7 @@ from typing import Any
 from bench import layer, load, rounds
 from bench.environment import database, record
 from bench.guards import scratch
-from bench.population import can_use_requests, seed_users
+from bench.population import can_use_requests, check_decisions, seed_users
 from bench.servers import Server, baseline, service
 
 CONNECTIONS = (8, 32)
@@ -55,6 +55,7 @@ async def measure_http(tmp: Path) -> dict[str, Any]:
         subjects = await seed_users(uri, name)
         requests = load.write_requests(tmp / "canuse.jsonl", can_use_requests(subjects))
         with service(uri, name, tmp) as project, baseline(uri, name, tmp) as bare:
+            check_decisions(project.url, subjects)
             return {
                 f"{conns}_connections": compare(binary, requests, project, bare, conns)
                 for conns in CONNECTIONS

@@ -7,9 +7,11 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 from bson import ObjectId
 from pymongo import AsyncMongoClient
 
+from api.documents.subscriptions import AccessReason, SubscriptionState
 from api.identity.tokens import TokenVerifier
 from bench.load import Request
 from bench.servers import JWT_SECRET
@@ -28,7 +30,7 @@ async def seed_users(uri: str, db: str, count: int = USERS) -> list[str]:
     database = client[db]
     await database.users.create_index("subject", unique=True, name="subject_unique")
     await database.subscriptions.create_index(
-        [("user_id", 1), ("access_until", -1)], name="user_access"
+        [("user_id", 1), ("state.access_until", -1)], name="user_state_access"
     )
     subjects = [f"bench-user-{i}" for i in range(count)]
     users = [_user(subject, now) for subject in subjects]
@@ -50,20 +52,18 @@ def _user(subject: str, now: datetime) -> dict[str, Any]:
 
 
 def _grant(user_id: ObjectId, i: int, now: datetime) -> dict[str, Any]:
+    """A paid Pro subscription, as the service's own document stores it (built through the model,
+    so a change of the document's shape reaches the bench too)."""
+    state = SubscriptionState(
+        access_until=now + timedelta(days=29), access_reason=AccessReason.PAID
+    )
     return {
         "user_id": user_id,
         "razorpay_subscription_id": f"sub_Bench{i:09d}",
         "razorpay_plan_id": "plan_Bench00000001",
         "plan_code": "pro",
-        "status": "active",
-        "current_start": now - timedelta(days=1),
-        "current_end": now + timedelta(days=29),
-        "paid_count": 1,
-        "access_until": now + timedelta(days=29),
-        "access_reason": "paid",
-        "cancel_at_period_end": False,
-        "revoked": False,
-        "applied_rank": [],
+        "period": "monthly",
+        "state": state.model_dump(mode="python"),
         "created_at": now,
         "updated_at": now,
     }
@@ -95,3 +95,19 @@ def token_for(verifier: TokenVerifier, subject: str) -> str:
         now=now,
         ttl=timedelta(hours=12),
     )
+
+
+def check_decisions(url: str, subjects: list[str]) -> None:
+    """The seeded Pro users (even) are allowed and the free ones (odd) are not, as the service
+    reads them: a population the service misreads would measure the wrong path."""
+    verifier = TokenVerifier(JWT_SECRET)
+    for subject, expected in ((subjects[0], True), (subjects[1], False)):
+        response = httpx.post(
+            url + "/graphql",
+            json={"query": CAN_USE},
+            headers={"Authorization": f"Bearer {token_for(verifier, subject)}"},
+            timeout=10,
+        )
+        allowed = response.json()["data"]["canUse"]["allowed"]
+        if allowed is not expected:
+            raise RuntimeError(f"{subject}: canUse allowed={allowed}, seeded as {expected}")
