@@ -128,6 +128,11 @@ ROWS: tuple[Row, ...] = (
         signed_in("null", pro="Subscription"),
     ),
     Row(
+        "Query.pendingPlanChange",
+        "{ pendingPlanChange { __typename state } }",
+        signed_in("null"),
+    ),
+    Row(
         "Query.paymentHistory",
         "{ paymentHistory { edges { node { id } } } }",
         signed_in("edges:0", pro="edges:1"),

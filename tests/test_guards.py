@@ -139,6 +139,7 @@ OPEN_TYPE_FIELDS: dict[str, frozenset[str]] = {
             "plan",
             "refundedPaise",
             "state",
+            "toPlan",  # the catalog's plan, public through `plans` anyway
             "trialEndsAt",
             "when",
         }

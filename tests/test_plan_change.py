@@ -30,6 +30,8 @@ CHANGE = """mutation($plan: String!, $key: String!, $period: Period!, $when: Cha
   ... on Failure { code message } } }"""
 CANCEL = """mutation { cancelScheduledChange { __typename
   ... on PlanChange { state } ... on Failure { code } } }"""
+PENDING = """{ pendingPlanChange { id plan toPlan { code name } period fromPlan when state
+  effectiveAt path checkout { subscriptionId } } }"""
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
@@ -149,6 +151,57 @@ async def test_cancel_scheduled_change_keeps_the_plan(tiers: OwnApp) -> None:
     # and a second cancel finds nothing
     again = (await call(tiers.client, CANCEL, user=user))["cancelScheduledChange"]
     assert again == {"__typename": "Failure", "code": "NOT_FOUND"}
+
+
+async def pending(app: OwnApp, user: str) -> dict[str, Any] | None:
+    found: dict[str, Any] | None = (await call(app.client, PENDING, user=user))["pendingPlanChange"]
+    return found
+
+
+async def test_a_scheduled_downgrade_is_pending_for_its_user_until_it_applies(
+    tiers: OwnApp,
+) -> None:
+    # given a user on Teams (changed up from Pro), with nothing in flight
+    user = a_user()
+    sub_id = await subscribed(tiers, user)
+    await change(tiers, user, "teams")
+    assert await pending(tiers, user) is None
+    # when they change down to Pro at the cycle end
+    scheduled = await change(tiers, user, "pro")
+    # then the pending change is that one, with the plan's name and the date it applies
+    shown = await pending(tiers, user)
+    assert shown == {
+        "id": scheduled["id"],
+        "plan": "pro",
+        "toPlan": {"code": "pro", "name": "Pro"},
+        "period": "MONTHLY",
+        "fromPlan": "teams",
+        "when": "CYCLE_END",
+        "state": "SCHEDULED",
+        "effectiveAt": scheduled["effectiveAt"],
+        "path": "UPDATE",
+        "checkout": None,
+    }
+    assert shown["effectiveAt"] is not None
+    # and another user never sees it
+    assert await pending(tiers, a_user()) is None
+    # when the sandbox clock passes the cycle end and Razorpay applies it
+    await tiers.sandbox.advance_past_next_charge(sub_id)
+    # then nothing is pending any more
+    assert (await stored(sub_id)).plan_code == "pro"
+    assert await pending(tiers, user) is None
+
+
+async def test_a_cancelled_change_is_no_longer_pending(tiers: OwnApp) -> None:
+    # given a Pro user with a change to Teams scheduled for the cycle end
+    user = a_user()
+    await subscribed(tiers, user)
+    scheduled = await change(tiers, user, "teams", when="CYCLE_END")
+    assert (await pending(tiers, user) or {}).get("id") == scheduled["id"]
+    # when they take it back
+    await call(tiers.client, CANCEL, user=user)
+    # then nothing is pending
+    assert await pending(tiers, user) is None
 
 
 async def test_failed_prorated_payment_leaves_the_old_plan(tiers: OwnApp) -> None:

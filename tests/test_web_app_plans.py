@@ -13,6 +13,7 @@ from playwright.async_api import Locator, Page, expect
 
 from api.services import Services
 from api.settings import Settings
+from tests.billing_calls import call, confirm, start_upgrade
 from tests.browser import chromium
 from tests.own_app import OwnApp, own_app
 from tests.policy_files import POLICIES
@@ -193,3 +194,83 @@ async def test_a_pro_user_moves_up_to_teams_now_then_takes_back_a_move_down(page
     )
     await dialog(page).get_by_role("button", name="Done").click()
     await expect(tier(page, "Teams")).to_contain_text("Current plan")
+
+
+PLAN_CHANGE = """mutation($plan: String!, $key: String!) {
+  changePlan(plan: $plan, idempotencyKey: $key) { __typename ... on PlanChange { state } } }"""
+
+
+async def on_teams_by_international_card(app: OwnApp, user: str) -> None:
+    """A user paying Teams with a card Razorpay can update: a change down is scheduled on the
+    subscription itself (not a new subscription through Checkout)."""
+    checkout = await start_upgrade(app.client, user=user)
+    handler = await app.sandbox.pay(checkout["subscriptionId"], international=True)
+    await confirm(app.client, handler, user=user)
+    await app.sandbox.drain()
+    changed = (await call(app.client, PLAN_CHANGE, user=user, plan="teams"))["changePlan"]
+    assert changed == {"__typename": "PlanChange", "state": "APPLIED"}
+
+
+async def test_a_scheduled_downgrade_shows_after_a_reload_and_can_be_taken_back(
+    page: Page, tiers: OwnApp
+) -> None:
+    # given a user on Teams who schedules a move down to Pro for the period's end
+    await on_teams_by_international_card(tiers, "tiers-web-4")
+    await sign_in(page, "tiers-web-4@example.com")
+    await sidebar(page).get_by_role("link", name="Plans").click()
+    await tier(page, "Pro").get_by_role("button", name="Switch to Pro").click()
+    await dialog(page).get_by_role("button", name="Change to Pro").click()
+    await expect(dialog(page).get_by_role("status")).to_contain_text("Pro applies on")
+    await dialog(page).get_by_role("button", name="Done").click()
+
+    # when the page is loaded again
+    await page.reload()
+
+    # then the plans page and the billing page both show the change in flight
+    pending = page.get_by_role("region", name="Plan change")
+    await expect(pending).to_contain_text("Moving to Pro on")
+    await expect(tier(page, "Teams")).to_contain_text("Current plan")
+    await sidebar(page).get_by_role("link", name="Billing").click()
+    await expect(pending).to_contain_text("Moving to Pro on")
+    await snap(page, "pending-plan-change")
+
+    # when they cancel the change there
+    await pending.get_by_role("button", name="Cancel the change").click()
+
+    # then it is taken back, and stays gone after another reload; the plan is still Teams
+    await expect(pending.get_by_role("status")).to_have_text(
+        "The change is taken back: your plan stays."
+    )
+    await expect(pending).not_to_contain_text("Moving to Pro")
+    await page.reload()
+    await expect(page.get_by_role("heading", name="Billing", level=1)).to_be_visible()
+    await expect(page.get_by_role("region", name="Payment history")).to_be_visible()
+    await expect(pending).to_have_count(0)
+    await expect(sidebar(page).get_by_label("Plan: Teams")).to_be_visible()
+
+
+async def test_a_change_waiting_for_payment_is_paid_after_a_reload(page: Page) -> None:
+    # given a user on Pro by a domestic card who moves up to Teams and closes Checkout unpaid
+    await sign_in(page, "tiers-web-5@example.com")
+    await buy_from_pricing(page, "Pro")
+    await tier(page, "Teams").get_by_role("button", name="Switch to Teams").click()
+    await dialog(page).get_by_role("button", name="Change to Teams").click()
+    await page.get_by_text("Sandbox checkout for").wait_for()
+    await page.locator("button", has_text="Close").click()
+    await expect(dialog(page).get_by_role("status")).to_contain_text("still on Pro")
+    await dialog(page).get_by_role("button", name="Done").click()
+
+    # when the page is loaded again
+    await page.reload()
+
+    # then the change shows as waiting for payment, with a way back into Checkout
+    pending = page.get_by_role("region", name="Plan change")
+    await expect(pending).to_contain_text("Moving to Teams: waiting for payment.")
+    await pending.get_by_role("button", name="Pay in Checkout").click()
+    await page.get_by_text("Sandbox checkout for").wait_for()
+    await page.get_by_role("button", name="Success", exact=True).click()
+
+    # then it is paid and applied: the user is on Teams, and nothing is pending
+    await expect(pending.get_by_role("status")).to_have_text("Paid: the change goes ahead.")
+    await expect(sidebar(page).get_by_label("Plan: Teams")).to_be_visible()
+    await expect(pending).not_to_contain_text("Moving to Teams")

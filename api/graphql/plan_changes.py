@@ -1,4 +1,4 @@
-"""changePlan, cancelScheduledChange."""
+"""changePlan, cancelScheduledChange, and pendingPlanChange (the change in flight)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from api.billing.deps import Billing
 from api.billing.outcomes import Problem
 from api.billing.plan_change.cancel import cancel_scheduled_change
 from api.billing.plan_change.change import Ask, change_plan
+from api.billing.plan_change.pending import pending_change
 from api.documents import User
 from api.documents.plan_changes import PlanChange
 from api.graphql.arguments import idempotency_key as checked_key
@@ -20,6 +21,7 @@ from api.graphql.context import Info
 from api.graphql.enums import ChangePath, ChangeTiming, Period, PlanChangeState
 from api.graphql.failures import Failure, failure
 from api.graphql.guards import guard
+from api.graphql.plans import PlanType, plan_type
 from api.ratelimit import Budget
 
 
@@ -27,6 +29,10 @@ from api.ratelimit import Budget
 class PlanChangeType:
     id: strawberry.ID
     plan: str
+    to_plan: PlanType | None = strawberry.field(
+        description="The plan it moves to, as the catalog has it (`plan` is its code);"
+        " null if since taken out of the catalog."
+    )
     period: Period
     from_plan: str
     from_period: Period
@@ -65,7 +71,9 @@ def _checkout(billing: Billing, user: User, change: PlanChange) -> CheckoutDetai
 
 
 def plan_change_type(billing: Billing, user: User, change: PlanChange) -> PlanChangeType:
+    to_plan = billing.catalog.plan(change.to_plan)
     return PlanChangeType(
+        to_plan=plan_type(to_plan, billing.catalog) if to_plan is not None else None,
         path=change.path,
         checkout=_checkout(billing, user, change),
         trial_ends_at=change.trial_ends_at,
@@ -131,3 +139,21 @@ class PlanChangeMutation:
         user = await signed_in_user(info)
         billing = billing_of(info)
         return _result(billing, user, await cancel_scheduled_change(billing, user))
+
+
+@strawberry.type
+class PlanChangeQuery:
+    @strawberry.field(
+        description=(
+            "Your plan change in flight (SCHEDULED for the cycle end, or AWAITING_PAYMENT in"
+            " Checkout), which cancelScheduledChange takes back; null when there is none."
+            " A move down to the free plan is not one: it shows as the subscription's"
+            " cancelAtPeriodEnd."
+        ),
+        extensions=[guard("subscription", "read")],
+    )
+    async def pending_plan_change(self, info: Info) -> PlanChangeType | None:
+        user = await signed_in_user(info)
+        assert user.id is not None
+        change = await pending_change(user.id)
+        return plan_change_type(billing_of(info), user, change) if change is not None else None

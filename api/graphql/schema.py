@@ -28,7 +28,7 @@ from api.graphql.github_imports import GithubImportMutation, GithubImportQuery
 from api.graphql.grants import GrantMutation, GrantQuery
 from api.graphql.limits import DEFAULT_LIMITS, DocumentLimits, limits_rule
 from api.graphql.payment_queries import PaymentQuery
-from api.graphql.plan_changes import PlanChangeMutation
+from api.graphql.plan_changes import PlanChangeMutation, PlanChangeQuery
 from api.graphql.plans import PlanQuery
 from api.graphql.refund_requests import RefundRequestMutation, RefundRequestQuery
 from api.graphql.subscription import SubscriptionQuery
@@ -45,6 +45,7 @@ Query = merge_types(
         PlanQuery,
         CheckoutConfigQuery,
         SubscriptionQuery,
+        PlanChangeQuery,
         PaymentQuery,
         EntitlementQuery,
         GithubImportQuery,

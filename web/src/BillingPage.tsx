@@ -3,6 +3,7 @@ import { request } from "./api";
 import type { BillingQuery as BillingResult, PaymentsQuery as PaymentsResult } from "./gql/graphql";
 import { Modal } from "./Modal";
 import { BillingQuery, CancelMutation, PaymentsQuery } from "./operations";
+import { PendingChange } from "./PendingChange";
 import { RequestRefundButton, RequestStatus } from "./RefundRequest";
 import { isPro, singleOffer, useSession } from "./session";
 
@@ -45,6 +46,7 @@ export function BillingPage(props: { onUpgrade: () => void }) {
           )}
         </section>
       )}
+      <PendingChange onChanged={load} />
       <Payments />
       {confirm && <CancelDialog atPeriodEnd={confirm === "end"} onClose={() => setConfirm(null)} onDone={() => { setConfirm(null); load(); void session.refetch(); }} />}
     </>

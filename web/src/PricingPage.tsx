@@ -5,6 +5,7 @@ import { errorWords } from "./failures";
 import { track } from "./funnel";
 import type { Period, PricingQuery as PricingResult } from "./gql/graphql";
 import { BillingQuery, PricingQuery } from "./operations";
+import { PendingChange } from "./PendingChange";
 import { PER, useSession, type Offer } from "./session";
 
 type Plan = PricingResult["plans"][number];
@@ -37,6 +38,7 @@ export function PricingPage(props: { onChoose: (offer: Offer) => void }) {
     <>
       <h1>Plans</h1>
       {error && <p role="alert" className="error">{error}</p>}
+      {session.state === "ready" && <PendingChange reload={changes} />}
       {!plans && !error && <p role="status">Loading plans…</p>}
       {periods.length > 1 && <PeriodToggle periods={periods} period={period} onChange={setPeriod} />}
       {plans && (

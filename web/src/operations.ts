@@ -188,7 +188,14 @@ export const RecordUsageMutation = graphql(`
 export const PlanChangeFields = graphql(`
   fragment PlanChangeFields on PlanChange {
     id plan period fromPlan when state effectiveAt path trialEndsAt refundedPaise
+    toPlan { code name }
     checkout { keyId subscriptionId name description prefillEmail }
+  }
+`);
+
+export const PendingPlanChangeQuery = graphql(`
+  query PendingPlanChange {
+    pendingPlanChange { ...PlanChangeFields }
   }
 `);
 

@@ -15,6 +15,7 @@ from api.billing import outcomes
 from api.billing.deps import Billing
 from api.billing.outcomes import Problem
 from api.billing.plan_change import finish, problems, trial
+from api.billing.plan_change.pending import pending_change
 from api.billing.plan_change.settle import close
 from api.billing.subscription import store
 from api.documents import PlanChange, User
@@ -25,8 +26,8 @@ from api.statuses import SubscriptionStatus
 
 async def cancel_scheduled_change(billing: Billing, user: User) -> PlanChange | Problem:
     assert user.id is not None
-    change = await PlanChange.find_one({"open_key": str(user.id)})
-    if change is None or not change.in_flight:
+    change = await pending_change(user.id)
+    if change is None:
         return problems.NO_SCHEDULED_CHANGE
     if change.path is ChangePath.NEW_SUBSCRIPTION:
         return await _unpaid_checkout(billing, change)
