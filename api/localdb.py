@@ -8,7 +8,9 @@ The launcher's gate (`localdb/gate.go`) bounds how many commands reach FerretDB 
 writes, in arrival order; it lets `ping` and `hello` through at once. A client's own connection
 pool would only put a second queue in front of it, one that `ping` waits in too (a readiness check
 answering 503 under a burst), so clients of the embedded database get a pool larger than any burst
-one process serves at once.
+one process serves at once, and may open all of its connections at once: pymongo's default of
+two connections being opened at a time is such a queue too (a burst's checkouts, `ping`'s
+among them, waited 2-3 s each behind the others' handshakes under load, past readiness's 2 s).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from api.private_files import OPEN_TO_OTHERS, open_private_append, private_dir
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_BINARY = REPO_ROOT / ".bin" / "localdb"
-CLIENT_OPTIONS = "maxPoolSize=1000"
+CLIENT_OPTIONS = "maxPoolSize=1000&maxConnecting=1000"
 
 
 class LocalDatabaseError(RuntimeError):

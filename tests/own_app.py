@@ -20,6 +20,7 @@ from api.settings import Settings
 from tests.conftest import TEST_SANDBOX, make_settings
 from tests.sandbox_driver import SandboxDriver
 from tests.serving import serving
+from tests.signed_webhooks import settled
 
 
 @dataclass(frozen=True)
@@ -46,4 +47,10 @@ async def own_app(session: Settings, data_dir: Path, **settings: object) -> Asyn
             serving(application, listener),
             httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as http,
         ):
-            yield OwnApp(http, SandboxDriver.for_data_dir(http, data_dir))
+
+            async def applied() -> None:
+                # Its sandbox's `drain` waits until this app has applied what it acknowledged
+                # (it applies webhooks after answering them), as the session app's does.
+                await settled(application.state.services)
+
+            yield OwnApp(http, SandboxDriver.for_data_dir(http, data_dir, applied=applied))

@@ -93,16 +93,24 @@ async def service_against(
 
 @pytest.fixture
 def served_with_budget(
-    razorpay: FaultServer, mongodb_uri: str, database_name: str, tmp_path: Path
-) -> Served:
-    """The service against `razorpay`, with the handler budget each test gives it."""
-    return lambda budget: service_against(
-        razorpay,
-        budget=budget,
-        mongodb_uri=mongodb_uri,
-        database_name=database_name,
-        data_dir=tmp_path,
-    )
+    razorpay: FaultServer,
+    mongodb_uri: str,
+    database_name: str,
+    tmp_path: Path,
+    services: Services,
+) -> Iterator[Served]:
+    """The service against `razorpay`, with the handler budget each test gives it. The session's
+    app is held meanwhile: in this process it reads the same documents, and its sweep (on its
+    clock, which earlier tests moved on) would apply this service's failed events at their
+    `retry_at` through its own Razorpay, which knows none of them."""
+    with services.applier.held():
+        yield lambda budget: service_against(
+            razorpay,
+            budget=budget,
+            mongodb_uri=mongodb_uri,
+            database_name=database_name,
+            data_dir=tmp_path,
+        )
 
 
 async def a_subscription_of_ours() -> PydanticObjectId:

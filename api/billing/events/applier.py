@@ -102,7 +102,9 @@ class Applier:
     def held(self) -> Iterator[None]:
         """Applying waits meanwhile: events are still acknowledged and queued here, and applied
         once it ends, or by another process's sweep once their claims lapse (maintenance, and
-        the tests of a process that dies after acknowledging)."""
+        the tests of a process that dies after acknowledging). This process's background sweep
+        waits too: it would only claim events, other processes' due ones included, that no
+        worker here applies until the hold ends."""
         self.flowing.clear()
         try:
             yield
@@ -182,6 +184,7 @@ class Applier:
 
     async def _sweep_forever(self) -> None:
         while True:
+            await self.flowing.wait()
             swept = Swept()
             try:
                 swept = await self._sweep_once()
