@@ -23,9 +23,11 @@ MIN_THROUGHPUT_RATIO = 0.8
 MAX_P99_RATIO = 1.5
 
 
-def compare(
+def side_by_side(
     binary: Path, requests: Path, project: Server, bare: Server, conns: int
 ) -> dict[str, Any]:
+    """Both servers warmed up, then measured in alternating rounds at `conns` connections, with
+    what each process spent per request, whatever else the machine (and the database) did."""
     cpu: dict[str, list[float]] = {project.name: [], bare.name: []}
 
     def side(server: Server) -> load.Load:
@@ -40,9 +42,15 @@ def compare(
         {"project": lambda: side(project), "baseline": lambda: side(bare)}, ROUNDS
     )
     result = rounds.compared(seen["project"], seen["baseline"])
-    # What each process spent per request, whatever else the machine (and the database) did.
     result["project"]["cpu_us_per_request"] = round(statistics.median(cpu[project.name]))
     result["baseline"]["cpu_us_per_request"] = round(statistics.median(cpu[bare.name]))
+    return result
+
+
+def compare(
+    binary: Path, requests: Path, project: Server, bare: Server, conns: int
+) -> dict[str, Any]:
+    result = side_by_side(binary, requests, project, bare, conns)
     result["meets_target"] = (
         result["throughput_ratio"] >= MIN_THROUGHPUT_RATIO and result["p99_ratio"] <= MAX_P99_RATIO
     )

@@ -20,7 +20,8 @@ from bson import ObjectId
 from pymongo import AsyncMongoClient
 
 from api.identity.tokens import TokenVerifier
-from bench import load, rounds
+from bench import load
+from bench.canuse import CONNECTIONS, side_by_side
 from bench.environment import database, record
 from bench.guards import scratch
 from bench.population import USERS, token_for
@@ -29,10 +30,6 @@ from bench.servers import JWT_SECRET, Server, baseline, service
 TIERS = Path(__file__).resolve().parent.parent / "examples" / "catalogs" / "workspace-tiers"
 PLANS = ("free", "pro", "teams", "business")
 PROJECTS = {"free": 1, "pro": 5, "teams": 20, "business": None}
-CONNECTIONS = (8, 32)
-ROUNDS = 4  # per side: A B B A A B B A
-SECONDS = 5.0
-WARMUP_SECONDS = 2.0
 ENTITLEMENTS = """{ entitlements { plan { code name prices { period price { amount currency } } }
   accessUntil reason features { feature name allowed reason requiredPlan }
   limits { feature name kind reset limit unlimited used remaining resetsAt }
@@ -97,21 +94,6 @@ def check(project: Server, plans: dict[str, str], requests: list[load.Request]) 
         assert (found["plan"]["code"], projects) == (plans[subject], PROJECTS[plans[subject]])
 
 
-def compare(binary: Path, requests: Path, project: Server, bare: Server, conns: int) -> Any:
-    for server in (project, bare):
-        load.run(binary, server.url, requests, conns=conns, seconds=WARMUP_SECONDS)
-    seen = rounds.alternate(
-        {
-            "project": lambda: load.run(
-                binary, project.url, requests, conns=conns, seconds=SECONDS
-            ),
-            "baseline": lambda: load.run(binary, bare.url, requests, conns=conns, seconds=SECONDS),
-        },
-        ROUNDS,
-    )
-    return rounds.compared(seen["project"], seen["baseline"])
-
-
 async def measure(tmp: Path) -> dict[str, Any]:
     binary = load.build(tmp)
     with database(tmp) as (uri, name):
@@ -122,7 +104,7 @@ async def measure(tmp: Path) -> dict[str, Any]:
         with service(uri, name, tmp, extra_env=env) as project, baseline(uri, name, tmp) as bare:
             check(project, plans, asked)
             return {
-                f"{conns}_connections": compare(binary, requests, project, bare, conns)
+                f"{conns}_connections": side_by_side(binary, requests, project, bare, conns)
                 for conns in CONNECTIONS
             }
 

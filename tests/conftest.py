@@ -179,3 +179,18 @@ async def sandbox(
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "var"
+
+
+@pytest.fixture
+def prod_settings(settings: Settings, tmp_path: Path) -> dict[str, object]:
+    """A production service on the test database, with Razorpay keys (so no sandbox)."""
+    return {
+        "app_env": "prod",
+        "mongodb_uri": settings.mongodb_uri,
+        "mongodb_db": settings.mongodb_db,
+        "data_dir": tmp_path,
+        "razorpay_key_id": "rzp_test_abcdefghijklmn",
+        "razorpay_key_secret": "secret",
+        "razorpay_webhook_secret": "whsecret",
+        "jwt_secret": "x" * 48,
+    }

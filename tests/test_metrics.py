@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
-from pathlib import Path
 
 import httpx
 import pytest
@@ -120,20 +119,6 @@ async def test_graphql_errors_are_counted_by_code_under_bounded_labels(
     )
     # and no label carries what the client named its operations
     assert not any("Whatever123" in str(labels) for _, labels in after)
-
-
-@pytest.fixture
-def prod_settings(settings: Settings, tmp_path: Path) -> dict[str, object]:
-    return {
-        "app_env": "prod",
-        "mongodb_uri": settings.mongodb_uri,
-        "mongodb_db": settings.mongodb_db,
-        "data_dir": tmp_path,
-        "razorpay_key_id": "rzp_test_abcdefghijklmn",
-        "razorpay_key_secret": "secret",
-        "razorpay_webhook_secret": "whsecret",
-        "jwt_secret": "x" * 48,
-    }
 
 
 def served(settings: Settings) -> AbstractAsyncContextManager[httpx.AsyncClient]:

@@ -4,7 +4,6 @@ API names: over HTTP, in dev and in prod."""
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
-from pathlib import Path
 
 import httpx
 import pytest
@@ -22,18 +21,9 @@ CHECKOUT_CONFIG = {"query": "{ checkoutConfig { scriptUrl sandbox } }"}
 
 
 @pytest.fixture
-def prod_settings(settings: Settings, tmp_path: Path) -> dict[str, object]:
-    return {
-        "app_env": "prod",
-        "mongodb_uri": settings.mongodb_uri,
-        "mongodb_db": settings.mongodb_db,
-        "data_dir": tmp_path,
-        "razorpay_key_id": "rzp_test_abcdefghijklmn",
-        "razorpay_key_secret": "secret",
-        "razorpay_webhook_secret": "whsecret",
-        "jwt_secret": "x" * 48,
-        "web_app_dir": require_web_build(),
-    }
+def prod_app_settings(prod_settings: dict[str, object]) -> dict[str, object]:
+    """The production settings, with the web app built (whether prod serves it is the test's)."""
+    return {**prod_settings, "web_app_dir": require_web_build()}
 
 
 def served(settings: Settings) -> AbstractAsyncContextManager[httpx.AsyncClient]:
@@ -87,10 +77,10 @@ async def test_dev_names_the_sandbox_checkout_script(client: httpx.AsyncClient) 
 
 
 async def test_prod_has_no_dev_token_and_no_app_unless_asked(
-    prod_settings: dict[str, object],
+    prod_app_settings: dict[str, object],
 ) -> None:
     # given prod without SERVE_WEB_APP
-    async with served(make_settings(**prod_settings)) as http:
+    async with served(make_settings(**prod_app_settings)) as http:
         # then there is no sign-in endpoint and no app, and Checkout is Razorpay's
         minted = await http.post("/dev/token", json={"subject": "u"})
         assert minted.status_code == 404
@@ -99,6 +89,6 @@ async def test_prod_has_no_dev_token_and_no_app_unless_asked(
         config = (await http.post("/graphql", json=CHECKOUT_CONFIG)).json()["data"]
         assert config["checkoutConfig"] == {"scriptUrl": RAZORPAY_CHECKOUT_JS, "sandbox": False}
     # given prod with SERVE_WEB_APP=true, then the app is served, and still no sign-in endpoint
-    async with served(make_settings(**prod_settings, serve_web_app=True)) as http:
+    async with served(make_settings(**prod_app_settings, serve_web_app=True)) as http:
         assert (await http.get("/billing")).status_code == 200
         assert (await http.post("/dev/token", json={"subject": "u"})).status_code == 404
