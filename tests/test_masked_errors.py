@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 import strawberry
 from graphql import GraphQLError, specified_rules
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from api.graphql.errors import FORBIDDEN, coded_error
 from api.graphql.execution import MASKED_MESSAGE, OperationRequest, Operations
+from api.graphql.field_plans import PlannedExecutor
 from api.graphql.schema import ALLOWED
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -32,9 +32,7 @@ class Query:
 
 def operations(seen: list[GraphQLError]) -> Operations:
     schema = strawberry.Schema(query=Query)._schema
-    return Operations(
-        schema, tuple(specified_rules), StrawberryGraphQLCoreExecutionContext, seen.extend
-    )
+    return Operations(schema, tuple(specified_rules), PlannedExecutor, seen.extend)
 
 
 def anonymous(query: str) -> OperationRequest:

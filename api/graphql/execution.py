@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from inspect import isawaitable
 from typing import Any
@@ -40,6 +40,7 @@ from strawberry.types.graphql import OperationType
 from strawberry.utils.operation import get_operation_type
 
 from api import metrics
+from api.graphql.field_plans import PlannedExecutor, Subfields
 from api.outage import SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE, is_database_outage
 
 INVALID = "invalid"
@@ -65,10 +66,12 @@ class OperationRequest:
 
 @dataclass(frozen=True)
 class Prepared:
-    """A document parsed and validated, or the errors that stop it before execution."""
+    """A document parsed and validated, or the errors that stop it before execution; with what
+    its selections collect, filled in as requests execute it (`field_plans`)."""
 
     document: DocumentNode | None
     errors: list[GraphQLError]
+    subfields: Subfields = field(default_factory=dict)
 
 
 def is_unavailable(error: GraphQLError) -> bool:
@@ -121,7 +124,7 @@ class Operations:
         self,
         schema: GraphQLSchema,
         rules: tuple[type[ASTValidationRule], ...],
-        executor: type[Any],
+        executor: type[PlannedExecutor],
         on_errors: Callable[[list[GraphQLError]], None],
     ) -> None:
         self.schema = schema
@@ -177,6 +180,7 @@ class Operations:
                 executor_class=self.executor,
                 is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]  # a bool, as Strawberry passes it
                 operation_extensions=operation.extensions,
+                subfields=prepared.subfields,
             )
             if isawaitable(result):
                 result = await result

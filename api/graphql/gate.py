@@ -27,12 +27,12 @@ from graphql import (
 )
 from graphql.execution.collect_fields import DeferUsage, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
 
 from api.authz.caller import Verdict
 from api.graphql.context import Context
 from api.graphql.errors import rate_limited
+from api.graphql.field_plans import PlannedExecutor
 from api.graphql.guards import Guard, denial
 
 DEFINITION = "strawberry-definition"  # where Strawberry keeps a GraphQL field's own field
@@ -44,7 +44,7 @@ class RootField(NamedTuple):
     guard: Guard
 
 
-class GatedExecutor(StrawberryGraphQLCoreExecutionContext):
+class GatedExecutor(PlannedExecutor):
     def execute_collected_root_fields(
         self,
         root_type: GraphQLObjectType,
