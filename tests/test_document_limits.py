@@ -111,8 +111,11 @@ async def test_a_fragment_bomb_of_200_levels_is_refused_while_the_service_keeps_
     # when it is posted, and /healthz is asked at the same time
     seconds, body, health_seconds, health = await refused_beside_healthz(own_loop_app, document)
 
-    # then the parser stops at the token limit, and both answered promptly
+    # then the parser stops at the token limit, says so with a code, and both answered promptly
     assert body["data"] is None
+    assert [e["extensions"] for e in body["errors"]] == [
+        {"code": "QUERY_TOO_LONG", "maxTokens": 2000}
+    ]
     assert "more than 2000 tokens" in body["errors"][0]["message"]
     assert seconds < LIVENESS_SECONDS
     assert health.status_code == 200 and health_seconds < LIVENESS_SECONDS

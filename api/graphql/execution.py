@@ -41,6 +41,7 @@ from strawberry.utils.operation import get_operation_type
 
 from api import metrics
 from api.graphql.field_plans import PlannedExecutor, Subfields
+from api.graphql.limits import too_long
 from api.outage import SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE, is_database_outage
 
 INVALID = "invalid"
@@ -145,7 +146,7 @@ class Operations:
         try:
             document = parse(query, max_tokens=MAX_TOKENS)
         except GraphQLError as error:
-            return Prepared(None, [error])
+            return Prepared(None, [too_long(error, MAX_TOKENS)])
         except Exception as error:  # e.g. RecursionError: masked below, as Strawberry did
             return Prepared(None, [GraphQLError(str(error), original_error=error)])
         return Prepared(document, validate_document(self.schema, document, self.rules))

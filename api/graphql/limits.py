@@ -22,6 +22,7 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLError,
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionNode,
@@ -34,6 +35,7 @@ from graphql.validation.validate import ValidationAbortedError
 class LimitCode(StrEnum):
     QUERY_TOO_DEEP = "QUERY_TOO_DEEP"
     QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+    QUERY_TOO_LONG = "QUERY_TOO_LONG"
 
 
 @dataclass(frozen=True)
@@ -186,6 +188,19 @@ def _too_complex(operation: OperationDefinitionNode, name: str, limit: int) -> L
         " into smaller operations.",
         [operation],
         extensions={"code": LimitCode.QUERY_TOO_COMPLEX.value, "maxCost": limit},
+    )
+
+
+def too_long(error: GraphQLError, max_tokens: int) -> GraphQLError:
+    """The parser's refusal of a document past `max_tokens`, with this service's code; any other
+    syntax error as it is. The parser says which it was only in its message."""
+    if f"more than {max_tokens} tokens" not in error.message:
+        return error
+    return GraphQLError(
+        f"The document has more than {max_tokens} tokens; split it into smaller operations.",
+        source=error.source,
+        positions=error.positions,
+        extensions={"code": LimitCode.QUERY_TOO_LONG.value, "maxTokens": max_tokens},
     )
 
 
