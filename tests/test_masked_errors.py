@@ -7,8 +7,9 @@ import pytest
 import strawberry
 from graphql import GraphQLError, specified_rules
 
+from api.billing.convergence import NotConverged
 from api.graphql.errors import FORBIDDEN, coded_error
-from api.graphql.execution import MASKED_MESSAGE, OperationRequest, Operations
+from api.graphql.execution import BUSY, MASKED_MESSAGE, OperationRequest, Operations
 from api.graphql.field_plans import PlannedExecutor
 from api.graphql.schema import ALLOWED
 
@@ -28,6 +29,13 @@ class Query:
     @strawberry.field
     def fine(self) -> int:
         return 1
+
+    @strawberry.field
+    def contended(self) -> int | None:
+        try:
+            raise NotConverged("payment pay_X did not settle in 8 rounds")
+        except NotConverged as error:  # as a caller that wraps it
+            raise RuntimeError("recording the payment failed") from error
 
 
 def operations(seen: list[GraphQLError]) -> Operations:
@@ -79,3 +87,18 @@ async def test_a_document_is_checked_the_same_every_time_it_is_sent() -> None:
     assert [[e.message for e in a.errors or []] for a in answers] == [
         ["Cannot query field 'nope' on type 'Query'."]
     ] * 2
+
+
+async def test_writers_that_did_not_settle_ask_the_caller_to_try_again() -> None:
+    # given a field whose write did not settle against concurrent writers (NotConverged)
+    seen: list[GraphQLError] = []
+
+    # when a document selects it beside a fine field
+    result = await operations(seen).run(anonymous("{ contended fine }"))
+
+    # then the caller is told to try again, with a code, and nothing internal; the rest answers
+    assert result.data == {"contended": None, "fine": 1}
+    (error,) = [e.formatted for e in result.errors or []]
+    assert error["extensions"] == {"code": BUSY}
+    assert "try again" in error["message"]
+    assert "pay_X" not in str(error)

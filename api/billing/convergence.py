@@ -5,7 +5,8 @@ therefore works in rounds: read the record, write what it lacks, and read again,
 finds nothing missing. As every writer only adds what it knows (a fill-in, a forward move, the
 fold of stored observations), the record converges on what all of them know. A writer that is
 still not settled after `MAX_ROUNDS` gives up with `NotConverged` rather than report success: a
-webhook is then marked failed and answered 503, so Razorpay delivers it again.
+webhook's event is then marked failed, for the sweep to apply again; a GraphQL caller is told
+to try again (BUSY).
 """
 
 from __future__ import annotations
@@ -25,6 +26,18 @@ log = structlog.get_logger("billing.convergence")
 
 class NotConverged(RuntimeError):
     """The record still lacked what this writer knows after `MAX_ROUNDS` rounds."""
+
+
+def is_contention(error: BaseException | None) -> bool:
+    """Whether `error`, or one it was raised from or while handling, is `NotConverged`: other
+    writers kept the record moving, and the same call made again will most likely settle."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, NotConverged):
+            return True
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return False
 
 
 @dataclass(frozen=True)

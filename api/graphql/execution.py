@@ -40,6 +40,7 @@ from strawberry.types.graphql import OperationType
 from strawberry.utils.operation import get_operation_type
 
 from api import metrics
+from api.billing.convergence import is_contention
 from api.graphql.field_plans import PlannedExecutor, Subfields
 from api.graphql.limits import too_long
 from api.outage import SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE, is_database_outage
@@ -50,6 +51,8 @@ ERROR_CODE = re.compile(r"[A-Z][A-Z_]{1,39}")
 MAX_TOKENS = 2000  # a longer document is refused while it is parsed
 CACHED_DOCUMENTS = 256  # distinct documents kept parsed and validated
 MASKED_MESSAGE = "Unexpected error."
+BUSY = "BUSY"
+BUSY_MESSAGE = "Other requests changed the same records at the same moment; try again."
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +83,11 @@ def is_unavailable(error: GraphQLError) -> bool:
     return is_database_outage(error.original_error)
 
 
+def is_contended(error: GraphQLError) -> bool:
+    """Concurrent writers kept a record from settling: not a bug, and a retry will settle it."""
+    return is_contention(error.original_error)
+
+
 def is_unexpected(error: GraphQLError) -> bool:
     """Bugs are masked; deliberate GraphQL errors (auth, validation) keep their message and code."""
     original = error.original_error
@@ -87,14 +95,17 @@ def is_unexpected(error: GraphQLError) -> bool:
         original is not None
         and not isinstance(original, GraphQLError)
         and not is_database_outage(original)
+        and not is_contention(original)
     )
 
 
 def shown(error: GraphQLError) -> GraphQLError:
-    """What the caller sees of an error: an outage says so, a bug says where it happened but
-    never what it was, and a deliberate error is shown as it is."""
+    """What the caller sees of an error: an outage says so, as does contention, a bug says where
+    it happened but never what it was, and a deliberate error is shown as it is."""
     if is_unavailable(error):
         return _replaced(error, UNAVAILABLE_MESSAGE, {"code": SERVICE_UNAVAILABLE})
+    if is_contended(error):
+        return _replaced(error, BUSY_MESSAGE, {"code": BUSY})
     if is_unexpected(error):
         return _replaced(error, MASKED_MESSAGE, None)
     return error

@@ -22,7 +22,13 @@ from api.graphql.billing_mutations import BillingMutation
 from api.graphql.checkout_config import CheckoutConfigQuery
 from api.graphql.credits import CreditMutation, CreditQuery
 from api.graphql.entitlements import EntitlementQuery
-from api.graphql.execution import OperationRequest, Operations, is_unavailable, is_unexpected
+from api.graphql.execution import (
+    OperationRequest,
+    Operations,
+    is_contended,
+    is_unavailable,
+    is_unexpected,
+)
 from api.graphql.funnel import FunnelMutation
 from api.graphql.gate import GatedExecutor
 from api.graphql.github_imports import GithubImportMutation, GithubImportQuery
@@ -120,6 +126,8 @@ class BillingSchema(strawberry.Schema):
                 log.error("unexpected_error", path=error.path, exc_info=error.original_error)
             elif is_unavailable(error):  # an outage, not a bug: no traceback
                 log.warning("database_unavailable", path=error.path, error=str(error)[:200])
+            elif is_contended(error):  # concurrent writers, not a bug: no traceback
+                log.warning("contended", path=error.path, error=str(error)[:200])
 
 
 def _rules(*, production: bool, limits: DocumentLimits) -> tuple[type[ASTValidationRule], ...]:
