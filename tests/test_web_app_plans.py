@@ -113,6 +113,9 @@ async def test_a_free_user_hits_the_project_limit_sees_the_prompt_and_upgrades_f
     await expect(sidebar(page).get_by_role("region", name="Usage")).to_contain_text("Projects0/1")
     projects = page.get_by_role("main").get_by_role("group", name="Projects")
     await expect(projects).to_contain_text("0 of 1 projects")
+    # (and no GitHub import on offer: this catalog does not sell it)
+    importing = page.get_by_role("main").get_by_role("button", name="Import from GitHub")
+    await expect(importing).to_have_count(0)
 
     # when they create one project, then another
     await projects.get_by_role("button", name="New project").click()

@@ -2,9 +2,9 @@ import { useCallback, useEffect, useState } from "react";
 import { currentToken } from "./api";
 import { BillingPage } from "./BillingPage";
 import { CreditsPage } from "./CreditsPage";
-import { ImportDialog } from "./ImportDialog";
+import { GITHUB_IMPORT, ImportDialog } from "./ImportDialog";
 import { PricingPage } from "./PricingPage";
-import { SessionContext, singleOffer, useViewer, type Offer } from "./session";
+import { SessionContext, singleOffer, useSession, useViewer, type Offer } from "./session";
 import { StaffPage } from "./StaffPage";
 import { Sidebar } from "./Sidebar";
 import { SignIn } from "./SignIn";
@@ -70,11 +70,14 @@ function SignedIn() {
 }
 
 function Projects(props: { onImport: () => void; onUpgrade: (offer: Offer) => void }) {
+  const session = useSession();
+  // Offered only where the catalog sells the feature (the tier example has no GitHub import).
+  const importable = session.data?.entitlements.features.some((f) => f.feature === GITHUB_IMPORT);
   return (
     <>
       <h1>Projects</h1>
       <p className="muted">Your projects appear here.</p>
-      <button onClick={props.onImport}>Import from GitHub</button>
+      {importable && <button onClick={props.onImport}>Import from GitHub</button>}
       <UsageCard onUpgrade={props.onUpgrade} />
     </>
   );

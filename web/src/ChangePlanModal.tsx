@@ -5,6 +5,7 @@ import { errorWords, failureWords } from "./failures";
 import type { ChangeTiming, PlanChangeFieldsFragment as Change } from "./gql/graphql";
 import { Modal } from "./Modal";
 import { CancelScheduledChangeMutation, ChangePlanMutation, CheckoutConfigQuery, ConfirmCheckoutMutation } from "./operations";
+import { takesBack } from "./PendingChange";
 import { PER, useSession, type Offer } from "./session";
 
 /** Where the user is now: their plan and the subscription's paid period. */
@@ -129,10 +130,11 @@ function ChangeResult(props: { change: Change; from: Current; to: Target; onTake
   const { change, from, to } = props;
   const words =
     change.state === "APPLIED" ? `You are on ${to.name}.`
-    : change.state === "SCHEDULED" ? `${to.name} applies on ${day(change.effectiveAt ?? from.periodEnd)}; until then you keep ${from.name}.`
+    : change.state === "SCHEDULED" ? `${to.name} applies on ${day(change.effectiveAt ?? from.periodEnd)}; until then you keep ${from.name}.${takesBack(change) ? "" : " Its payment is set up, so it can no longer be taken back."}`
     : change.state === "AWAITING_PAYMENT" ? `Checkout was closed before paying: you are still on ${from.name}, and nothing was charged.`
     : `The change ${change.state.toLowerCase()}.`;
-  const open = change.state === "SCHEDULED" || change.state === "AWAITING_PAYMENT";
+  // As on the pending-change card: a paid move to a new subscription can no longer be taken back.
+  const open = (change.state === "SCHEDULED" || change.state === "AWAITING_PAYMENT") && takesBack(change);
   return (
     <>
       <p role="status" className={change.state === "APPLIED" ? "success" : undefined}>{words}</p>

@@ -18,7 +18,7 @@ function words(change: Change): string {
 
 /** A new subscription whose mandate is authenticated cannot be undone (the old one is already
  * cancelled at its cycle end): cancelScheduledChange would refuse it. */
-const takesBack = (change: Change) => !(change.path === "NEW_SUBSCRIPTION" && change.state === "SCHEDULED");
+export const takesBack = (change: Change) => !(change.path === "NEW_SUBSCRIPTION" && change.state === "SCHEDULED");
 
 /** The viewer's plan change in flight, read from the API (so it survives a reload), with a way
  * to pay it (a change waiting in Checkout) or take it back. Renders nothing when there is none.

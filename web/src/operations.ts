@@ -27,7 +27,7 @@ export const CanImportQuery = graphql(`
   query CanImport {
     canUse(feature: "github_import") {
       __typename
-      ... on FeatureAccess { allowed reason requiredPlan }
+      ... on FeatureAccess { name allowed reason requiredPlan }
       ... on Failure { code message }
     }
   }
