@@ -10,17 +10,13 @@ from __future__ import annotations
 
 from pymongo.errors import ConnectionFailure
 
+from api.causes import caused_by
+
 SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
 UNAVAILABLE_MESSAGE = "The service cannot reach its database right now; try again shortly."
 
 
 def is_database_outage(error: BaseException | None) -> bool:
     """Whether `error`, or an error it was raised from or while handling, is the database
-    being unreachable: a handler's cleanup that fails too must not hide the outage."""
-    seen: set[int] = set()
-    while error is not None and id(error) not in seen:
-        if isinstance(error, ConnectionFailure):
-            return True
-        seen.add(id(error))
-        error = error.__cause__ or error.__context__
-    return False
+    being unreachable."""
+    return caused_by(error, ConnectionFailure)

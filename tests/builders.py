@@ -9,6 +9,8 @@ import httpx
 import jwt
 
 from api.documents import RefundRequest
+from api.graphql.execution import OperationRequest
+from api.graphql.schema import ALLOWED
 
 TEST_JWT_SECRET = "test-secret-for-the-test-suite-only-" + "0123456789abcdef" * 3
 
@@ -68,4 +70,19 @@ def staff_refund_claim(*, key: str, payment_id: str, at: datetime, **fields: Any
         requested_by="staff-1",
         created_at=at,
         **fields,
+    )
+
+
+def operation(
+    query: str, *, variables: dict[str, Any] | None = None, context: Any = None
+) -> OperationRequest:
+    """`query` as a client sends it to `Operations.run`: no operation name or extensions."""
+    return OperationRequest(
+        query,
+        variables=variables,
+        context=context,
+        root=None,
+        operation_name=None,
+        allowed=ALLOWED,
+        extensions=None,
     )

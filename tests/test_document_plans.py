@@ -3,15 +3,13 @@ request for itself: the object each request resolves to, and the variables it se
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 import strawberry
 from graphql import specified_rules
 
-from api.graphql.execution import OperationRequest, Operations
+from api.graphql.execution import Operations
 from api.graphql.field_plans import PlannedExecutor
-from api.graphql.schema import ALLOWED
+from tests.builders import operation
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -43,20 +41,6 @@ def operations() -> Operations:
     return Operations(schema, tuple(specified_rules), PlannedExecutor, lambda errors: None)
 
 
-def request(
-    query: str, variables: dict[str, Any] | None = None, context: str = ""
-) -> OperationRequest:
-    return OperationRequest(
-        query,
-        variables=variables,
-        context=context,
-        root=None,
-        operation_name=None,
-        allowed=ALLOWED,
-        extensions=None,
-    )
-
-
 BOTH = "... on Granted { allowed reason } ... on Counted { used limit }"
 
 
@@ -67,7 +51,7 @@ async def test_a_document_sent_again_answers_each_object_with_its_own_fields() -
 
     # when it is sent by callers in different states, one after another
     states = ["", "over the limit", "", "over the limit"]
-    answers = [await run(request(query, context=state)) for state in states]
+    answers = [await run(operation(query, context=state)) for state in states]
 
     # then every answer has its own object's fields, whatever the document answered before
     granted = {"check": {"allowed": True, "reason": "plan"}}
@@ -82,7 +66,7 @@ async def test_aliases_of_one_field_answer_each_for_itself() -> None:
     query = f'{{ a: check(code: "feature") {{ {BOTH} }} b: check(code: "limit") {{ {BOTH} }} }}'
 
     # when it is sent twice
-    answers = [await run(request(query)) for _ in range(2)]
+    answers = [await run(operation(query)) for _ in range(2)]
 
     # then both answers have each alias's own fields
     expected = {"a": {"allowed": True, "reason": "plan"}, "b": {"used": 3, "limit": 5}}
@@ -98,7 +82,7 @@ async def test_a_document_with_variables_collects_its_fields_per_request() -> No
     )
 
     # when it is sent with the variable true, then false, then true
-    answers = [await run(request(query, {"why": why})) for why in (True, False, True)]
+    answers = [await run(operation(query, variables={"why": why})) for why in (True, False, True)]
 
     # then each answer follows its own request's variable
     assert [a.data for a in answers] == [
@@ -115,7 +99,7 @@ async def test_a_literal_skip_is_kept_with_the_document() -> None:
     kept = '{ check(code: "feature") { ... on Granted { allowed reason @skip(if: false) } } }'
 
     # when each is sent twice, interleaved
-    answers = [await run(request(q)) for q in (skipped, kept, skipped, kept)]
+    answers = [await run(operation(q)) for q in (skipped, kept, skipped, kept)]
 
     # then each document keeps its own selection
     assert [a.data for a in answers] == [

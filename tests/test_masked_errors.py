@@ -9,9 +9,9 @@ from graphql import GraphQLError, specified_rules
 
 from api.billing.convergence import NotConverged
 from api.graphql.errors import FORBIDDEN, coded_error
-from api.graphql.execution import BUSY, MASKED_MESSAGE, OperationRequest, Operations
+from api.graphql.execution import BUSY, MASKED_MESSAGE, Operations
 from api.graphql.field_plans import PlannedExecutor
-from api.graphql.schema import ALLOWED
+from tests.builders import operation
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -43,25 +43,12 @@ def operations(seen: list[GraphQLError]) -> Operations:
     return Operations(schema, tuple(specified_rules), PlannedExecutor, seen.extend)
 
 
-def anonymous(query: str) -> OperationRequest:
-    """`query` as a client sends it: no variables, operation name or extensions."""
-    return OperationRequest(
-        query,
-        variables=None,
-        context=None,
-        root=None,
-        operation_name=None,
-        allowed=ALLOWED,
-        extensions=None,
-    )
-
-
 async def test_a_bug_is_masked_for_the_caller_and_kept_for_the_log() -> None:
     # given a schema whose `broken` field raises an unexpected exception
     seen: list[GraphQLError] = []
 
     # when a document selects it beside a refused field and a fine one
-    result = await operations(seen).run(anonymous("{ broken refused fine }"))
+    result = await operations(seen).run(operation("{ broken refused fine }"))
 
     # then the caller sees the bug only as "Unexpected error." at its path, the refusal as it is
     assert result.data == {"broken": None, "refused": None, "fine": 1}
@@ -80,7 +67,7 @@ async def test_a_document_is_checked_the_same_every_time_it_is_sent() -> None:
     run = operations(seen).run
 
     # when it is run twice
-    answers = [await run(anonymous("{ nope }")) for _ in range(2)]
+    answers = [await run(operation("{ nope }")) for _ in range(2)]
 
     # then both are refused alike, and nothing ran
     assert [a.data for a in answers] == [None, None]
@@ -94,7 +81,7 @@ async def test_writers_that_did_not_settle_ask_the_caller_to_try_again() -> None
     seen: list[GraphQLError] = []
 
     # when a document selects it beside a fine field
-    result = await operations(seen).run(anonymous("{ contended fine }"))
+    result = await operations(seen).run(operation("{ contended fine }"))
 
     # then the caller is told to try again, with a code, and nothing internal; the rest answers
     assert result.data == {"contended": None, "fine": 1}

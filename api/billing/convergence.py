@@ -28,18 +28,6 @@ class NotConverged(RuntimeError):
     """The record still lacked what this writer knows after `MAX_ROUNDS` rounds."""
 
 
-def is_contention(error: BaseException | None) -> bool:
-    """Whether `error`, or one it was raised from or while handling, is `NotConverged`: other
-    writers kept the record moving, and the same call made again will most likely settle."""
-    seen: set[int] = set()
-    while error is not None and id(error) not in seen:
-        if isinstance(error, NotConverged):
-            return True
-        seen.add(id(error))
-        error = error.__cause__ or error.__context__
-    return False
-
-
 @dataclass(frozen=True)
 class Settled(Generic[T]):
     """A round that found nothing to write, and what it found."""

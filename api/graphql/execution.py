@@ -40,7 +40,8 @@ from strawberry.types.graphql import OperationType
 from strawberry.utils.operation import get_operation_type
 
 from api import metrics
-from api.billing.convergence import is_contention
+from api.billing.convergence import NotConverged
+from api.causes import caused_by
 from api.graphql.field_plans import PlannedExecutor, Subfields
 from api.graphql.limits import too_long
 from api.outage import SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE, is_database_outage
@@ -85,7 +86,7 @@ def is_unavailable(error: GraphQLError) -> bool:
 
 def is_contended(error: GraphQLError) -> bool:
     """Concurrent writers kept a record from settling: not a bug, and a retry will settle it."""
-    return is_contention(error.original_error)
+    return caused_by(error.original_error, NotConverged)
 
 
 def is_unexpected(error: GraphQLError) -> bool:
@@ -95,7 +96,7 @@ def is_unexpected(error: GraphQLError) -> bool:
         original is not None
         and not isinstance(original, GraphQLError)
         and not is_database_outage(original)
-        and not is_contention(original)
+        and not caused_by(original, NotConverged)
     )
 
 
