@@ -89,6 +89,7 @@ class RefundRequestStatus(StrEnum):
     OPEN = "open"  # waiting for staff
     APPROVED = "approved"  # refunded through `refundPayment`'s path
     REJECTED = "rejected"  # with staff's note; the user may ask again
+    FAILED = "failed"  # approved, but Razorpay refused the refund for good; the user may ask again
 
     @property
     def is_open(self) -> bool:

@@ -151,6 +151,7 @@ OPEN_TYPE_FIELDS: dict[str, frozenset[str]] = {
             "accessRevoked",
             "createdAt",
             "decidedAt",
+            "failure",
             "id",
             "note",
             "paymentAmount",
@@ -161,6 +162,8 @@ OPEN_TYPE_FIELDS: dict[str, frozenset[str]] = {
             "userId",
         }
     ),
+    # Razorpay's refusal of an approved request: shown where the request is, like its note.
+    "RefundRequestFailure": frozenset({"code", "message"}),
     "RefundRequestConnection": frozenset({"edges", "pageInfo"}),
     "RefundRequestEdge": frozenset({"cursor", "node"}),
     "RevokeIncomplete": frozenset({"message", "refund", "retryable", "unfinished"}),

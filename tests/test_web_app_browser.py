@@ -313,6 +313,41 @@ async def test_support_rejects_a_refund_request_with_a_note_the_user_reads(
     await snap(page, "refund-declined")
 
 
+async def test_an_approval_razorpay_refuses_fails_the_request_for_staff_and_the_user(
+    page: Page, settings: Settings, sandbox: SandboxDriver
+) -> None:
+    # given a Pro user's request, and their payment since refunded in Razorpay's Dashboard
+    reason = "Refunded elsewhere (refund-3)."
+    await request_refund(page, "refund-3@example.com", reason)
+    payment_id = await payment_row(page).locator(".refund-slot").get_attribute("data-payment-id")
+    assert payment_id is not None
+    await sandbox.hold()
+    await sandbox.dashboard_refund(payment_id, amount=10000)
+
+    async with second_browser(settings) as staff:
+        # when support approves it
+        row = await open_request(staff, "support-3@example.com", reason)
+        await row.get_by_role("button", name="Decide").click()
+        await dialog(staff).get_by_role("button", name="Review").click()
+        await dialog(staff).get_by_role("button", name="Yes, refund").click()
+
+        # then Razorpay's refusal is shown, and the failed filter lists it with the reason
+        await expect(dialog(staff).get_by_role("alert")).to_have_text("Razorpay refused it.")
+        await staff.reload()
+        queue = staff.get_by_role("region", name="Refund requests")
+        await queue.get_by_label("Status").select_option("FAILED")
+        await expect(queue.get_by_role("listitem").filter(has_text=reason)).to_contain_text(
+            "Razorpay refused the refund (GATEWAY_REJECTED)"
+        )
+
+    # and the user reads why no refund was made
+    row = await seen_again(page)
+    await expect(row.get_by_role("status")).to_have_text(
+        "Refund could not be made: Razorpay refused the request: The payment has been fully"
+        " refunded already."
+    )
+
+
 async def test_a_user_who_is_not_staff_cannot_open_the_staff_view(
     page: Page, settings: Settings, client: httpx.AsyncClient
 ) -> None:

@@ -40,6 +40,10 @@ class UserRefundRequest(Document):
     note: str | None = None
     refund_id: str | None = None
     access_revoked: bool | None = None
+    # Once FAILED: Razorpay's refusal of the approved refund. The code is a `FailureCode`'s value
+    # (documents do not import the domain; `refund_requests.failure_of` reads it typed).
+    failure_code: str | None = None
+    failure_message: str | None = None
 
     class Settings:
         name = "user_refund_requests"

@@ -44,6 +44,8 @@ exposed(
         RefundRequestStatus.OPEN: "Waiting for staff to decide.",
         RefundRequestStatus.APPROVED: "Refunded: `refundId` is the refund.",
         RefundRequestStatus.REJECTED: "Not refunded: `note` says why. The user may ask again.",
+        RefundRequestStatus.FAILED: "Approved, but Razorpay refused the refund for good:"
+        " `failure` says why. Nothing was refunded under it; the user may ask again.",
     },
 )
 exposed(Period, name="Period", description="How often a price charges.")

@@ -6,10 +6,20 @@ from datetime import datetime
 
 import strawberry
 
+from api.billing.refund_requests import failure_of
 from api.documents import UserRefundRequest
-from api.graphql.enums import RefundRequestStatus
+from api.graphql.enums import FailureCode, RefundRequestStatus
 from api.graphql.guards import guard
 from api.graphql.money import Money, money
+
+
+@strawberry.type(
+    description="Why Razorpay refused an approved request's refund, for good: nothing was"
+    " refunded under it."
+)
+class RefundRequestFailure:
+    code: FailureCode
+    message: str
 
 
 @strawberry.type(
@@ -30,6 +40,9 @@ class RefundRequestType:
     access_revoked: bool | None = strawberry.field(
         description="Once approved: whether Pro access was revoked with the refund."
     )
+    failure: RefundRequestFailure | None = strawberry.field(
+        description="Once FAILED: why the approved refund could not be made."
+    )
     decided_by: str | None = strawberry.field(
         description="Staff: who decided (their token subject).",
         extensions=[guard("payment", "audit")],
@@ -49,8 +62,16 @@ def refund_request_type(request: UserRefundRequest) -> RefundRequestType:
         note=request.note,
         refund_id=request.refund_id,
         access_revoked=request.access_revoked,
+        failure=_failure(request),
         decided_by=request.decided_by,
     )
+
+
+def _failure(request: UserRefundRequest) -> RefundRequestFailure | None:
+    problem = failure_of(request)
+    if problem is None:
+        return None
+    return RefundRequestFailure(code=problem.code, message=problem.message)
 
 
 @strawberry.type

@@ -109,6 +109,9 @@ class RefundRequestMutation:
             " whatever remains; `access` KEEP or REVOKE_NOW); rejecting needs a `note` for the"
             " user. Sending the same decision again returns it (finishing what a failed attempt"
             " left undone, never refunding twice); a different one is REFUND_REQUEST_DECIDED."
+            " An approval Razorpay refuses for good closes the request FAILED with the refusal"
+            " (returned; the user may ask again); one it could not reach (retryable) leaves it"
+            " open."
         ),
         extensions=[guard("refund_request", "decide", limit=Budget.REFUND_PAYMENT)],
     )

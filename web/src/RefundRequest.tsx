@@ -81,5 +81,8 @@ export function RequestStatus(props: { requests: RefundRequestFieldsFragment[]; 
       </div>
     );
   }
+  if (latest.status === "FAILED") {
+    return <div className="request small error" role="status">Refund could not be made: {latest.failure?.message}</div>;
+  }
   return <div className="request small error" role="status">Refund request declined: “{latest.note}”</div>;
 }

@@ -9,7 +9,7 @@ import { isStaff, useSession } from "./session";
 const PAGE = 10;
 type Filter = RefundRequestStatus | "ALL";
 type Request = QueueResult["refundRequests"]["edges"][number]["node"];
-const FILTERS: [Filter, string][] = [["OPEN", "Open"], ["APPROVED", "Approved"], ["REJECTED", "Rejected"], ["ALL", "All"]];
+const FILTERS: [Filter, string][] = [["OPEN", "Open"], ["APPROVED", "Approved"], ["REJECTED", "Rejected"], ["FAILED", "Failed"], ["ALL", "All"]];
 const when = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" }) : "—");
 
 /** Support and admin: the refund-request queue and a user's payments. The link shows only for
@@ -91,12 +91,18 @@ function QueueRow(props: { request: Request; onDecide: () => void; onUser: () =>
       <div className="small">“{r.reason}”</div>
       {r.status !== "OPEN" && (
         <div className="muted small">
-          {r.status === "APPROVED" ? `Refunded (${r.refundId ?? "…"})${r.accessRevoked ? ", access revoked" : ", access kept"}` : "Rejected"}
+          {outcomeWords(r)}
           {r.note ? ` · “${r.note}”` : ""} · {r.decidedBy ?? "?"} · {when(r.decidedAt)}
         </div>
       )}
     </li>
   );
+}
+
+function outcomeWords(r: Request): string {
+  if (r.status === "APPROVED") return `Refunded (${r.refundId ?? "…"})${r.accessRevoked ? ", access revoked" : ", access kept"}`;
+  if (r.status === "FAILED") return `Approved, but Razorpay refused the refund (${r.failure?.code ?? "?"}): ${r.failure?.message ?? ""}`;
+  return "Rejected";
 }
 
 type Draft = { approve: boolean; rupees: string; access: "KEEP" | "REVOKE_NOW"; note: string };

@@ -108,7 +108,7 @@ export const CancelMutation = graphql(`
 
 export const RefundRequestFields = graphql(`
   fragment RefundRequestFields on RefundRequest {
-    id paymentId status reason note createdAt decidedAt refundId accessRevoked
+    id paymentId status reason note createdAt decidedAt refundId accessRevoked failure { code message }
   }
 `);
 
@@ -127,7 +127,7 @@ export const RefundQueueQuery = graphql(`
     refundRequests(status: $status, first: $first, after: $after) {
       edges {
         node {
-          id paymentId userId reason status createdAt decidedAt note refundId accessRevoked decidedBy
+          id paymentId userId reason status createdAt decidedAt note refundId accessRevoked decidedBy failure { code message }
           paymentAmount { formatted amount }
         }
       }

@@ -12,9 +12,10 @@ from api.billing import outcomes
 from api.billing.credits.clawback import shortfall_refusal
 from api.billing.deps import Billing
 from api.billing.outcomes import MIN_REFUND_PAISE, Problem
-from api.billing.refunds import RefundAsk, refund_payment, refusal_or_amount
+from api.billing.refund_requests.listing import failure_of
+from api.billing.refunds import KEY_KEEPS_ANSWER, RefundAsk, refund_payment, refusal_or_amount
 from api.billing.revocation import RevokeIncomplete
-from api.documents import Payment, RefundDecision, UserRefundRequest
+from api.documents import Payment, Refund, RefundDecision, RefundRequest, UserRefundRequest
 from api.documents.refund_requests import closed_key
 from api.statuses import PaymentStatus, RefundRequestStatus
 
@@ -55,6 +56,9 @@ async def decide(billing: Billing, decision: Decision) -> Decided | Problem:
     # Ours, or the same decision again (a retry, a second click): carried out once.
     if not taken.approve:
         return Decided(await _close(billing, request, taken, RefundRequestStatus.REJECTED))
+    failed = failure_of(request)
+    if failed is not None and not await refunded_under(request):
+        return failed  # final: answered again without asking Razorpay
     return await _approve(billing, request, taken)
 
 
@@ -80,7 +84,7 @@ def _ask(request: UserRefundRequest, taken: RefundDecision | Decision) -> Refund
         speed="normal",
         revoke_access=taken.revoke_access,
         requested_by=taken.decided_by,
-        idempotency_key=f"refund-request-{request.id}",
+        idempotency_key=refund_key(request),
         allow_credit_shortfall=taken.allow_credit_shortfall,
     )
 
@@ -129,14 +133,57 @@ async def _approve(
 ) -> Decided | Problem:
     outcome = await refund_payment(billing, _ask(request, taken))
     if isinstance(outcome, Problem):
-        # The decision stands: the same decision again finishes it (a kept refusal by
-        # Razorpay is answered again; staff may then use refundPayment directly).
-        return outcome
+        return await _refused(billing, request, taken, outcome)
+    return await _approved(billing, request, taken, outcome)
+
+
+async def _approved(
+    billing: Billing,
+    request: UserRefundRequest,
+    taken: RefundDecision,
+    outcome: Refund | RevokeIncomplete,
+) -> Decided:
     refund = outcome.refund if isinstance(outcome, RevokeIncomplete) else outcome
     closed = await _close(
         billing, request, taken, RefundRequestStatus.APPROVED, refund_id=refund.id
     )
     return Decided(closed, outcome if isinstance(outcome, RevokeIncomplete) else None)
+
+
+async def _refused(
+    billing: Billing, request: UserRefundRequest, taken: RefundDecision, problem: Problem
+) -> Decided | Problem:
+    if problem.retryable:
+        # Razorpay unavailable, say: the decision stands and the request stays open, so the
+        # same decision again finishes it.
+        return problem
+    # For good (a kept refusal is answered again under the key): the request closes FAILED,
+    # or its approval could neither be carried out nor replaced by another decision.
+    await _close(billing, request, taken, RefundRequestStatus.FAILED, failure=problem)
+    # Written, then looked at again: a concurrent call of this same decision may have been
+    # refunded while this one was refused. Its refund wins, whichever close lands last.
+    if not await refunded_under(request):
+        return problem
+    outcome = await refund_payment(billing, _ask(request, taken))
+    if isinstance(outcome, Problem):
+        return problem
+    return await _approved(billing, request, taken, outcome)
+
+
+async def refunded_under(request: UserRefundRequest) -> bool:
+    """Whether Razorpay made a refund under this request's key (whatever was answered)."""
+    key = await RefundRequest.get(refund_key(request))
+    return key is not None and key.razorpay_refund_id is not None
+
+
+def refund_key(request: UserRefundRequest) -> str:
+    return f"refund-request-{request.id}"
+
+
+def _failure_text(problem: Problem) -> str:
+    """The refusal as the user and the queue read it: the key's advice is for staff calling
+    `refundPayment` (and the same on every call, so every writer stores the same text)."""
+    return problem.message.removesuffix(f" {KEY_KEEPS_ANSWER}")
 
 
 async def _close(
@@ -146,11 +193,13 @@ async def _close(
     status: RefundRequestStatus,
     *,
     refund_id: str | None = None,
+    failure: Problem | None = None,
 ) -> UserRefundRequest:
     if request.status is status:
         return request  # closed by an earlier call of the same decision
-    # Follows the claim: every writer writes the same values. Freeing `open_key` lets the user
-    # ask again (after a rejection, or for what an approved partial refund left).
+    # Follows the claim: every writer writes the same values (all of them, so an APPROVED close
+    # replaces a raced FAILED one whole). Freeing `open_key` lets the user ask again (after a
+    # rejection or a failure, or for what an approved partial refund left).
     await request.set(
         {
             "status": status,
@@ -160,6 +209,8 @@ async def _close(
             "note": taken.note,
             "refund_id": refund_id,
             "access_revoked": taken.revoke_access if taken.approve else None,
+            "failure_code": None if failure is None else failure.code.value,
+            "failure_message": None if failure is None else _failure_text(failure),
         }
     )
     return request

@@ -9,6 +9,7 @@ from typing import Any
 
 from beanie import SortDirection
 
+from api.billing.outcomes import FailureCode, Problem
 from api.billing.payment_history import decode_cursor
 from api.documents import UserRefundRequest
 from api.statuses import RefundRequestStatus
@@ -54,3 +55,10 @@ async def requests_for(payment_ids: list[str]) -> dict[str, list[UserRefundReque
     for request in found:
         grouped.setdefault(request.payment_id, []).append(request)
     return grouped
+
+
+def failure_of(request: UserRefundRequest) -> Problem | None:
+    """Razorpay's refusal that closed a FAILED request, typed (never retryable)."""
+    if request.failure_code is None:
+        return None
+    return Problem(FailureCode(request.failure_code), request.failure_message or "")
