@@ -48,7 +48,7 @@ export function BillingPage(props: { onUpgrade: () => void }) {
       )}
       <PendingChange onChanged={load} />
       <Payments />
-      {confirm && <CancelDialog atPeriodEnd={confirm === "end"} onClose={() => setConfirm(null)} onDone={() => { setConfirm(null); load(); void session.refetch(); }} />}
+      {confirm && <CancelDialog plan={session.data?.entitlements.plan.name ?? "your plan"} atPeriodEnd={confirm === "end"} onClose={() => setConfirm(null)} onDone={() => { setConfirm(null); load(); void session.refetch(); }} />}
     </>
   );
 }
@@ -67,7 +67,7 @@ function priceOf(sub: Sub): string {
   return price ? `${price.price.formatted}/${per}` : "";
 }
 
-function CancelDialog(props: { atPeriodEnd: boolean; onClose: () => void; onDone: () => void }) {
+function CancelDialog(props: { plan: string; atPeriodEnd: boolean; onClose: () => void; onDone: () => void }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   async function cancel() {
@@ -84,10 +84,10 @@ function CancelDialog(props: { atPeriodEnd: boolean; onClose: () => void; onDone
   }
   return (
     <Modal title={props.atPeriodEnd ? "Cancel at period end?" : "Cancel now?"} onClose={props.onClose}>
-      <p>{props.atPeriodEnd ? "You keep Pro until the end of the period you paid for; nothing more is charged." : "Pro ends now and nothing more is charged."}</p>
+      <p>{props.atPeriodEnd ? `You keep ${props.plan} until the end of the period you paid for; nothing more is charged.` : `${props.plan} ends now and nothing more is charged.`}</p>
       {error && <p role="alert" className="error">{error}</p>}
       <div className="actions">
-        <button onClick={props.onClose}>Keep Pro</button>
+        <button onClick={props.onClose}>Keep {props.plan}</button>
         <button className="danger" disabled={busy} onClick={() => void cancel()}>{busy ? "Cancelling…" : "Yes, cancel"}</button>
       </div>
     </Modal>

@@ -76,7 +76,7 @@ export function RequestStatus(props: { requests: RefundRequestFieldsFragment[]; 
     const refund = props.refunds.find((r) => r.id === latest.refundId);
     return (
       <div className="request small success" role="status">
-        Refund approved{refund ? `: ${refund.amount.formatted} refunded` : ""}{latest.accessRevoked ? " · Pro access ended" : ""}
+        Refund approved{refund ? `: ${refund.amount.formatted} refunded` : ""}{latest.accessRevoked ? " · paid access ended" : ""}
         {latest.note ? ` · “${latest.note}”` : ""}
       </div>
     );

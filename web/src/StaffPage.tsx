@@ -168,7 +168,7 @@ function DecideDialog(props: { request: Request; onClose: () => void; onDone: ()
                 <input inputMode="decimal" value={draft.rupees} placeholder={String(r.paymentAmount.amount / 100)} onChange={(e) => set({ rupees: e.target.value })} aria-invalid={invalid} />
               </label>
               <fieldset className="choice">
-                <legend>Pro access</legend>
+                <legend>Paid access</legend>
                 <label className="inline"><input type="radio" name="access" checked={draft.access === "KEEP"} onChange={() => set({ access: "KEEP" })} /> Keep</label>
                 <label className="inline"><input type="radio" name="access" checked={draft.access === "REVOKE_NOW"} onChange={() => set({ access: "REVOKE_NOW" })} /> Revoke now</label>
               </fieldset>
