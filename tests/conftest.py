@@ -173,6 +173,7 @@ async def sandbox(
     await bind_documents(services)
     await driver.knobs()
     await driver.clear_faults()
+    await driver.hold_refunds(False)
     await driver.stop_charging(created_since=started)
 
 

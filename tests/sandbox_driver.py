@@ -116,6 +116,14 @@ class SandboxDriver:
         extra = {} if amount is None else {"amount": amount}
         return await self._post("/control/checkout", {"order_id": order_id, **outcome, **extra})
 
+    async def hold_refunds(self, hold: bool = True) -> None:
+        """Refunds asked for from now on stay `pending` at Razorpay until `end_refund`."""
+        await self._post("/control/refunds/hold", {"hold": hold})
+
+    async def end_refund(self, refund_id: str, *, fail: bool) -> dict[str, Any]:
+        """Razorpay ends a pending refund: `failed` (the money stays with us) or `processed`."""
+        return await self._post(f"/control/refunds/{refund_id}/{'fail' if fail else 'process'}", {})
+
     async def drop(self) -> None:
         """From now on webhooks are accepted and never delivered: the service misses them."""
         await self.knobs(drop=True)

@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from api.billing.attribution import Owner, Unowned, owner_of
+from api.billing.credits.clawback import REFUNDED_AT_RAZORPAY, follow_refund
 from api.billing.deps import Billing
 from api.billing.payments import PROGRESS, record_payment, refunded_amount
 from api.billing.plan_change.finish import after_observing
@@ -213,9 +214,12 @@ async def _refunds(billing: Billing, report: Report, payment: Payment) -> None:
         else:
             continue
         if not report.dry_run:
-            await record_refund(
+            recorded = await record_refund(
                 refund, payment=payment, reason=None, requested_by=None, now=billing.now()
             )
+            # A credit pack's credits follow the refund as its webhooks would have made them.
+            actor = recorded.requested_by or REFUNDED_AT_RAZORPAY
+            await follow_refund(payment, recorded, actor=actor, now=billing.now())
         ours = stored.status if stored else None
         report.found(drift, refund.id, ours, refund.status, repaired=not report.dry_run)
 

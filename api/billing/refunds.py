@@ -23,7 +23,7 @@ from pymongo.errors import DuplicateKeyError
 
 from api import metrics
 from api.billing import outcomes
-from api.billing.credits.clawback import claw_back_for, shortfall_refusal
+from api.billing.credits.clawback import follow_refund, shortfall_refusal
 from api.billing.deps import Billing
 from api.billing.outcomes import MIN_REFUND_PAISE, FailureCode, Problem
 from api.billing.payments import refunded_amount
@@ -68,8 +68,9 @@ async def refund_payment(billing: Billing, ask: RefundAsk) -> Refund | RevokeInc
     refund = await _refund_once(billing, ask, request, payment)
     if isinstance(refund, Problem):
         return refund
-    # On every retry too, like the revoke below; keyed by the refund id, so applied once.
-    await claw_back_for(payment, refund, actor=request.requested_by, now=billing.now())
+    # On every retry too, like the revoke below; keyed by the refund id, so applied once (and
+    # given back, not taken, once the refund is known to have failed).
+    await follow_refund(payment, refund, actor=request.requested_by, now=billing.now())
     if not request.revoke_access:
         return refund
     # On every retry too: the first attempt may have died, or failed, before it finished.

@@ -62,6 +62,7 @@ class EntryKind(StrEnum):
     GRANT = "grant"  # a purchase paid, keyed by its payment id
     SPEND = "spend"  # keyed by the caller's idempotency key
     CLAWBACK = "clawback"  # a refund of a purchase, keyed by the refund id
+    CLAWBACK_REVERSED = "clawback_reversed"  # that refund failed: what it took, given back
     ADJUSTMENT = "adjustment"  # staff, with a reason, keyed by their idempotency key
     EXPIRY = "expiry"  # a lot's validity ended, keyed by the lot
 

@@ -21,6 +21,9 @@ class Core:
     store: Store
     sink: EventSink
     faults: Faults = field(default_factory=Faults)
+    # Test knob: refunds asked for through the API stay `pending` until the control API
+    # processes or fails them (in memory only, like the faults).
+    hold_refunds: bool = False
 
     def now(self) -> int:
         return int(self.clock.now().timestamp())

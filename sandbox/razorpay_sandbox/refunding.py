@@ -43,14 +43,36 @@ def refund(core: Core, payment: Entity, amount: int, *, notes: dict[str, str]) -
     return record(core, payment, created)
 
 
-def record(core: Core, payment: Entity, created: Entity) -> Entity:
-    refunds.processed(created)
+def record(core: Core, payment: Entity, created: Entity, *, held: bool = False) -> Entity:
+    """Store the refund and count it against the payment: processed at once, or, `held`, left
+    `pending` (its money is reserved, as Razorpay counts it) until `settle_held`."""
+    if held:
+        created["status"] = "pending"
+    else:
+        refunds.processed(created)
     core.store.add(created)
     payments.record_refund(payment, created["amount"])
     core.store.changed()
     core.emit("refund.created", created, payment)
-    core.emit("refund.processed", created, payment)
+    if not held:
+        core.emit("refund.processed", created, payment)
     return created
+
+
+def settle_held(core: Core, refund: Entity, *, fail: bool) -> Entity:
+    """End a pending refund as Razorpay does: `processed`, or `failed` (the money stays with the
+    merchant, so the payment counts it no more). Both are final."""
+    if refund["status"] != "pending":
+        raise ApiError(f"The refund is {refund['status']}: only a pending refund can end.")
+    payment = core.store.get("payment", refund["payment_id"])
+    if fail:
+        refund["status"] = "failed"
+        payments.undo_refund(payment, refund["amount"])
+    else:
+        refunds.processed(refund)
+    core.store.changed()
+    core.emit("refund.failed" if fail else "refund.processed", refund, payment)
+    return refund
 
 
 def refund_request(core: Core, payment: Entity, body: v.Body, key_header: str | None) -> Entity:
@@ -61,7 +83,7 @@ def refund_request(core: Core, payment: Entity, body: v.Body, key_header: str | 
     if payment["status"] not in ("captured", "refunded"):
         raise ApiError("Only captured payments can be refunded.", field="payment_id")
     created = refunds.new_refund(body, payment, payments.refundable(payment), core.now())
-    record(core, payment, created)
+    record(core, payment, created, held=core.hold_refunds)
     if key is not None:
         core.store.refund_keys[key] = RefundKey(payment["id"], fingerprint, created["id"])
     return created

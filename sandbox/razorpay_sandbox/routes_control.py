@@ -1,6 +1,6 @@
 """Test-mode controls outside `/v1` (Basic auth with the sandbox keys): checkout, the clock,
-next-charge outcomes, REST faults, webhook knobs, held deliveries released in a chosen order, the
-delivery log, drain and reset."""
+next-charge outcomes, REST faults, refunds held pending then processed or failed, webhook
+knobs, held deliveries released in a chosen order, the delivery log, drain and reset."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 
 from starlette.routing import Route
 
-from razorpay_sandbox import actions, checkout, scheduler
+from razorpay_sandbox import actions, checkout, refunding, scheduler
 from razorpay_sandbox import validation as v
 from razorpay_sandbox.core import Core
 from razorpay_sandbox.errors import invalid
@@ -67,6 +67,16 @@ def arm_fault(call: Call) -> Entity:
 def clear_faults(call: Call) -> Entity:
     call.core.faults.clear()
     return faults(call)
+
+
+def hold_refunds(call: Call) -> Entity:
+    v.only(call.body, ["hold"])
+    call.core.hold_refunds = v.flag(call.body, "hold", default=True)
+    return {"hold": call.core.hold_refunds}
+
+
+def end_refund(call: Call, *, fail: bool) -> Entity:
+    return refunding.settle_held(call.core, call.entity("refund"), fail=fail)
 
 
 def show_knobs(dispatcher: Dispatcher, call: Call) -> Entity:
@@ -135,6 +145,7 @@ async def drain(dispatcher: Dispatcher, call: Call) -> Entity:
 def reset(dispatcher: Dispatcher, call: Call) -> Entity:
     call.core.store.reset()
     call.core.faults.clear()
+    call.core.hold_refunds = False
     dispatcher.reset()
     return {"reset": True, "at": datetime.now(UTC).isoformat()}
 
@@ -166,5 +177,8 @@ def routes(core: Core, dispatcher: Dispatcher) -> list[Route]:
         route("/control/faults", faults, "GET"),
         route("/control/faults", arm_fault, "POST"),
         route("/control/faults", clear_faults, "DELETE"),
+        route("/control/refunds/hold", hold_refunds, "POST"),
+        route("/control/refunds/{id}/process", partial(end_refund, fail=False), "POST"),
+        route("/control/refunds/{id}/fail", partial(end_refund, fail=True), "POST"),
         *knob_routes(core, dispatcher),
     ]

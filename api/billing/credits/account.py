@@ -119,6 +119,30 @@ async def claw_back(
     return await append(user_id, change, plan, now)
 
 
+async def reverse_clawback(
+    user_id: PydanticObjectId, *, refund_id: str, clawback: CreditEntry, now: datetime
+) -> Appended:
+    """Give back what `clawback` took (not its shortfall: that was never taken), once per
+    refund. Each part goes back as a lot of its own that ends when the lot it was taken from
+    ends, so the user holds what they would have held had the refund never been made: read from
+    the entry before the clawback, whose lots the clawback was planned on (entries have no gaps).
+    A part whose lot has ended meanwhile expires at once, as it would have."""
+    before = await CreditEntry.get(entry_id(user_id, clawback.seq - 1))
+    held_before = list(before.lots_after) if before else []
+    cause = f"clawback_reversed:{refund_id}"
+    back = [
+        part.model_copy(update={"lot": f"{cause}:{part.lot}"})
+        for part in lot_math.taken(held_before, list(clawback.lots_after))
+    ]
+    assert lot_math.total(back) == -clawback.amount, "the lots before the clawback explain it"
+
+    def plan(held: list[Lot]) -> Planned:
+        return Planned(lot_math.total(back), [*held, *back])
+
+    change = Change(cause=cause, kind=EntryKind.CLAWBACK_REVERSED)
+    return await append(user_id, change, plan, now)
+
+
 async def history(
     user_id: PydanticObjectId, *, first: int, before_seq: int | None
 ) -> list[CreditEntry]:

@@ -6,6 +6,13 @@ shortfall. After Razorpay has refunded (`claw_back_for`), the clawback is writte
 balance then is, since the money has gone back: what is missing is recorded as the entry's
 shortfall, with the staff member who asked, and logged. The entry is keyed by the refund id, so
 a retry of the refund adds nothing.
+
+Razorpay may fail a refund it accepted (`refund.failed`: the money stays with us). Every path
+that learns a refund's status (`refundPayment`, the refund webhooks, reconciliation) calls
+`follow_refund`, which takes the credits back while the refund stands and gives back what was
+taken once it failed (`reverse_for`), keyed by the refund id, so redelivered or reordered events
+add nothing. A refund already stored as failed is never clawed back: Razorpay's statuses are
+final and `record_refund` never moves a failed refund back.
 """
 
 from __future__ import annotations
@@ -15,12 +22,17 @@ from datetime import datetime
 import structlog
 
 from api.billing.credits import account
+from api.billing.credits.ledger import by_cause
 from api.billing.outcomes import FailureCode, Problem
 from api.billing.payments import refunded_amount
 from api.documents.credits import CreditEntry, CreditPurchase
 from api.documents.payments import Payment, Refund
+from api.statuses import RefundStatus
 
 log = structlog.get_logger("billing.credits")
+
+# Who took the credits back, when no staff member of ours asked for the refund (yet).
+REFUNDED_AT_RAZORPAY = "razorpay"
 
 
 async def purchase_of(payment: Payment) -> CreditPurchase | None:
@@ -85,5 +97,44 @@ async def claw_back_for(
             refund=refund.id,
             shortfall=done.entry.shortfall,
             allowed_by=actor,
+        )
+    return done.entry
+
+
+async def follow_refund(
+    payment: Payment, refund: Refund, *, actor: str, now: datetime
+) -> CreditEntry | None:
+    """Bring the credits in line with `refund` as stored: taken back while it stands, given back
+    once it failed. The last entry written for it, if any."""
+    if await _failed(refund.id):
+        return await reverse_for(refund.id, now=now)
+    taken = await claw_back_for(payment, refund, actor=actor, now=now)
+    if taken is not None and await _failed(refund.id):
+        # It failed while the clawback was written: that path found no clawback to reverse.
+        return await reverse_for(refund.id, now=now)
+    return taken
+
+
+async def _failed(refund_id: str) -> bool:
+    stored = await Refund.get(refund_id)
+    return stored is not None and stored.status is RefundStatus.FAILED
+
+
+async def reverse_for(refund_id: str, *, now: datetime) -> CreditEntry | None:
+    """A failed refund: what its clawback took, given back once. None when nothing was clawed
+    back (and, the refund being failed, nothing will be)."""
+    clawback = await by_cause(f"clawback:{refund_id}")
+    if clawback is None:
+        return None
+    done = await account.reverse_clawback(
+        clawback.user_id, refund_id=refund_id, clawback=clawback, now=now
+    )
+    if not done.replayed:
+        log.info(
+            "credits_clawback_reversed",
+            user=str(clawback.user_id),
+            refund=refund_id,
+            given_back=done.entry.amount,
+            shortfall_voided=clawback.shortfall,
         )
     return done.entry

@@ -39,5 +39,13 @@ def take(lots: list[Lot], amount: int, *, first: str | None = None) -> list[Lot]
     return after
 
 
+def taken(before: list[Lot], after: list[Lot]) -> list[Lot]:
+    """What an entry took from each lot, going from `before` to `after`, each part with the
+    expiry of the lot it came from."""
+    left = {x.lot: x.remaining for x in after}
+    parts = [x.model_copy(update={"remaining": x.remaining - left.get(x.lot, 0)}) for x in before]
+    return [x for x in parts if x.remaining > 0]
+
+
 def total(lots: list[Lot]) -> int:
     return sum(x.remaining for x in lots)

@@ -5,13 +5,15 @@ A refund that arrives before its payment records the payment first, from the eve
 fetched with the inbox's deadline (one short attempt: the event fails if Razorpay does not answer).
 A refund of a credit pack's payment takes the pack's credits back by the rule `refundPayment`
 follows (`api.billing.credits.clawback`), keyed by the refund id: a refund made in Razorpay's
-dashboard too, and one made here whose webhook arrives first is taken back once.
+dashboard too, and one made here whose webhook arrives first is taken back once. A refund that
+failed gives back what its clawback took, and a failed one is never clawed back, whatever order
+its events come in (`follow_refund`).
 """
 
 from __future__ import annotations
 
 from api.billing.attribution import Unowned, owner_of
-from api.billing.credits.clawback import claw_back_for
+from api.billing.credits.clawback import REFUNDED_AT_RAZORPAY, follow_refund
 from api.billing.credits.purchases import settle
 from api.billing.deps import Billing
 from api.billing.events.credit_purchase import is_credit_order
@@ -21,10 +23,6 @@ from api.billing.refunds import record_refund
 from api.documents import Payment
 from api.documents.credits import CreditPurchase
 from api.gateway.entities import RazorpayPayment, RazorpayRefund, parse_payment, parse_refund
-from api.statuses import RefundStatus
-
-# Who took the credits back, when no staff member of ours asked for the refund (yet).
-REFUNDED_AT_RAZORPAY = "razorpay"
 
 
 async def on_refund_event(billing: Billing, envelope: Envelope) -> Handled:
@@ -40,9 +38,8 @@ async def on_refund_event(billing: Billing, envelope: Envelope) -> Handled:
     stored = await record_refund(
         refund, payment=payment, reason=None, requested_by=None, now=billing.now()
     )
-    if stored.status is not RefundStatus.FAILED:
-        actor = stored.requested_by or REFUNDED_AT_RAZORPAY
-        await claw_back_for(payment, stored, actor=actor, now=billing.now())
+    actor = stored.requested_by or REFUNDED_AT_RAZORPAY
+    await follow_refund(payment, stored, actor=actor, now=billing.now())
     return Handled(Outcome.PROCESSED)
 
 

@@ -156,5 +156,14 @@ def record_refund(payment: Entity, amount: int) -> None:
         payment["status"] = "refunded"
 
 
+def undo_refund(payment: Entity, amount: int) -> None:
+    """A refund that failed: its amount is the merchant's again."""
+    payment["amount_refunded"] -= amount
+    refunded = payment["amount_refunded"]
+    payment["refund_status"] = None if refunded == 0 else "partial"
+    if payment["status"] == "refunded":
+        payment["status"] = "captured"
+
+
 def refundable(payment: Entity) -> int:
     return int(payment["amount"]) - int(payment["amount_refunded"])

@@ -1,4 +1,5 @@
-"""Refund (`rfnd_…`), processed at once (Razorpay's test mode does the same for normal speed)."""
+"""Refund (`rfnd_…`), processed at once (Razorpay's test mode does the same for normal speed);
+held `pending` by a test knob, then processed or failed through the control API."""
 
 from __future__ import annotations
 

@@ -6,7 +6,14 @@ import pytest
 import razorpay
 from razorpay.errors import BadRequestError
 
-from razorpay_sandbox.tests.builders import Env, active_subscription, pay, raw
+from razorpay_sandbox.tests.builders import (
+    Env,
+    active_subscription,
+    control,
+    events_about,
+    pay,
+    raw,
+)
 
 Entity = dict[str, object]
 
@@ -142,3 +149,54 @@ def test_subscription_payment_refund_and_invoice(env: Env, client: razorpay.Clie
     assert invoice["line_items"][0]["type"] == "plan" and invoice["amount"] == 10000
     client.payment.refund(invoice["payment_id"], {"amount": 5000})
     assert client.payment.fetch(invoice["payment_id"])["refund_status"] == "partial"
+
+
+def test_a_held_refund_stays_pending_then_fails_or_is_processed(
+    env: Env, client: razorpay.Client
+) -> None:
+    # given refunds held pending, and two partial refunds of one payment
+    _, payment_id = paid_order(env, client, amount=10000)
+    assert control(env, "/control/refunds/hold", {"hold": True}) == {"hold": True}
+    failing = client.payment.refund(payment_id, {"amount": 3000})
+    passing = client.payment.refund(payment_id, {"amount": 2000})
+    assert (failing["status"], passing["status"]) == ("pending", "pending")
+    assert client.payment.fetch(payment_id)["amount_refunded"] == 5000
+
+    # when Razorpay fails the first and processes the second
+    failed = control(env, f"/control/refunds/{failing['id']}/fail")
+    control(env, f"/control/refunds/{passing['id']}/process")
+
+    # then the failed one's money is the merchant's again, and each sent its events
+    assert failed["status"] == "failed" and client.refund.fetch(failing["id"]) == failed
+    payment = client.payment.fetch(payment_id)
+    assert (payment["amount_refunded"], payment["refund_status"]) == (2000, "partial")
+    assert events_about(env, failing["id"]) == ["refund.created", "refund.failed"]
+    assert events_about(env, passing["id"]) == ["refund.created", "refund.processed"]
+
+    # and both statuses are final: neither can end again
+    for refund in (failing, passing):
+        again = raw(env, "POST", f"/control/refunds/{refund['id']}/fail")
+        assert again.status_code == 400 and "only a pending refund" in again.text
+
+
+def test_a_failed_full_refund_leaves_the_payment_captured(
+    env: Env, client: razorpay.Client
+) -> None:
+    # given a full refund held pending: the payment shows refunded
+    _, payment_id = paid_order(env, client, amount=5000)
+    control(env, "/control/refunds/hold", {"hold": True})
+    refund = client.payment.refund(payment_id, {})
+    assert client.payment.fetch(payment_id)["status"] == "refunded"
+
+    # when it fails
+    control(env, f"/control/refunds/{refund['id']}/fail")
+
+    # then the payment is captured again, with nothing refunded, and can be refunded anew
+    payment = client.payment.fetch(payment_id)
+    assert (payment["status"], payment["amount_refunded"], payment["refund_status"]) == (
+        "captured",
+        0,
+        None,
+    )
+    control(env, "/control/refunds/hold", {"hold": False})
+    assert client.payment.refund(payment_id, {})["status"] == "processed"
