@@ -11,6 +11,7 @@ const KIND_WORDS: Record<Entry["kind"], string> = {
   GRANT: "Bought",
   SPEND: "Spent",
   CLAWBACK: "Taken back (refund)",
+  CLAWBACK_REVERSED: "Given back (the refund failed)",
   ADJUSTMENT: "Adjusted by support",
   EXPIRY: "Expired",
 };
