@@ -94,15 +94,16 @@ async def test_a_payment_refunded_in_full_meanwhile_fails_the_request_and_allows
 
     # then Razorpay's refusal is answered, never retryable, and the request is FAILED with it
     assert (refused["code"], "fully refunded already" in refused["message"]) == (
-        "GATEWAY_REJECTED",
+        "REFUND_EXCEEDS_CAPTURED",
         True,
     )
     [mine] = await owners_requests(client)
     assert (mine["status"], mine["failure"]) == (
         "FAILED",
         {
-            "code": "GATEWAY_REJECTED",
-            "message": "Razorpay refused the request: The payment has been fully refunded already.",
+            "code": "REFUND_EXCEEDS_CAPTURED",
+            "message": "Razorpay says the payment has been fully refunded already (in its"
+            " Dashboard, perhaps): nothing is left to refund.",
         },
     )
 

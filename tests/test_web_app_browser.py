@@ -332,19 +332,21 @@ async def test_an_approval_razorpay_refuses_fails_the_request_for_staff_and_the_
         await dialog(staff).get_by_role("button", name="Yes, refund").click()
 
         # then Razorpay's refusal is shown, and the failed filter lists it with the reason
-        await expect(dialog(staff).get_by_role("alert")).to_have_text("Razorpay refused it.")
+        await expect(dialog(staff).get_by_role("alert")).to_have_text(
+            "That is more than is left to refund of this payment."
+        )
         await staff.reload()
         queue = staff.get_by_role("region", name="Refund requests")
         await queue.get_by_label("Status").select_option("FAILED")
         await expect(queue.get_by_role("listitem").filter(has_text=reason)).to_contain_text(
-            "Razorpay refused the refund (GATEWAY_REJECTED)"
+            "Razorpay refused the refund (REFUND_EXCEEDS_CAPTURED)"
         )
 
     # and the user reads why no refund was made
     row = await seen_again(page)
     await expect(row.get_by_role("status")).to_have_text(
-        "Refund could not be made: Razorpay refused the request: The payment has been fully"
-        " refunded already."
+        "Refund could not be made: Razorpay says the payment has been fully refunded already (in"
+        " its Dashboard, perhaps): nothing is left to refund."
     )
 
 

@@ -105,6 +105,11 @@ REFUND_EXCEEDS_CAPTURED = Problem(
     FailureCode.REFUND_EXCEEDS_CAPTURED,
     "The refund is larger than what remains of the captured amount.",
 )
+REFUNDED_IN_FULL = Problem(
+    FailureCode.REFUND_EXCEEDS_CAPTURED,
+    "Razorpay says the payment has been fully refunded already (in its Dashboard, perhaps):"
+    " nothing is left to refund.",
+)
 # Razorpay refuses smaller refunds ("The amount must be at least INR 1.00").
 MIN_REFUND_PAISE = 100
 INVALID_AMOUNT = Problem(

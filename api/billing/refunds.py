@@ -32,6 +32,7 @@ from api.documents import Payment, Refund, RefundRequest
 from api.gateway.client import RefundSpeed
 from api.gateway.entities import RazorpayRefund
 from api.gateway.errors import (
+    AlreadyFullyRefunded,
     GatewayCallError,
     GatewayRejected,
     IdempotencyKeyReused,
@@ -176,6 +177,8 @@ async def _keep_refusal(request: RefundRequest, error: GatewayRejected) -> Probl
 def _refusal(error: GatewayRejected) -> Problem:
     if isinstance(error, RefundExceedsCaptured):
         return outcomes.REFUND_EXCEEDS_CAPTURED
+    if isinstance(error, AlreadyFullyRefunded):  # refunded elsewhere (the Dashboard) meanwhile
+        return outcomes.REFUNDED_IN_FULL
     if isinstance(error, IdempotencyKeyReused):
         return outcomes.IDEMPOTENCY_KEY_REUSED
     return outcomes.gateway_rejected(error.message)
