@@ -199,6 +199,29 @@ async def test_a_pro_user_moves_up_to_teams_now_then_takes_back_a_move_down(page
     await expect(tier(page, "Teams")).to_contain_text("Current plan")
 
 
+async def test_a_move_down_to_free_says_it_waits_for_the_period_end_and_is_final(
+    page: Page,
+) -> None:
+    # given a user on Pro, monthly
+    await sign_in(page, "tiers-web-6@example.com")
+    await buy_from_pricing(page, "Pro")
+
+    # when they switch to Free, the modal offers no timing: Free follows the paid period
+    await tier(page, "Free").get_by_role("button", name="Switch to Free").click()
+    await expect(dialog(page)).to_contain_text("You keep Pro until")
+    await expect(dialog(page)).to_contain_text("Once made, this cannot be taken back.")
+    await expect(dialog(page).get_by_label("Now")).to_have_count(0)
+    await dialog(page).get_by_role("button", name="Change to Free").click()
+
+    # then it says when Free applies, that Pro stays until then, and offers no way back
+    result = dialog(page).get_by_role("status")
+    await expect(result).to_contain_text("Free applies on")
+    await expect(result).to_contain_text("until then you keep Pro, and nothing more is charged.")
+    await expect(dialog(page).get_by_role("button", name="Cancel the change")).to_have_count(0)
+    await dialog(page).get_by_role("button", name="Done").click()
+    await expect(sidebar(page).get_by_label("Plan: Pro")).to_be_visible()
+
+
 PLAN_CHANGE = """mutation($plan: String!, $key: String!) {
   changePlan(plan: $plan, idempotencyKey: $key) { __typename ... on PlanChange { state } } }"""
 

@@ -29,6 +29,7 @@ function isUp(from: Current, to: Target): boolean {
 /** What `when` will do, in words, before anything is asked of the API. */
 function consequence(from: Current, to: Target, when: ChangeTiming): string {
   const end = day(from.periodEnd);
+  if (to.rank === 0) return `You keep ${from.name} until ${end}; then ${to.name} applies and nothing more is charged. Once made, this cannot be taken back.`;
   const price = to.rank === 0 ? "no charge" : `${to.price}/${PER[to.period]}`;
   if (when === "CYCLE_END") return `You keep ${from.name} until ${end}; then ${to.name} (${price}) applies and is charged from then.`;
   if (isUp(from, to)) return `${to.name} starts now. You pay only the difference for the rest of this period (until ${end}), prorated: charged at once, or, where your payment method cannot be changed, ${to.name} is paid in Checkout and the unused part of ${from.name} refunded. Then ${price}.`;
@@ -38,7 +39,8 @@ function consequence(from: Current, to: Target, when: ChangeTiming): string {
 export function ChangePlanModal(props: { from: Current; to: Target; onClose: () => void }) {
   const { from, to } = props;
   const session = useSession();
-  const [when, setWhen] = useState<ChangeTiming>(isUp(from, to) ? "NOW" : "CYCLE_END");
+  // Down to the free plan is a cancellation at the period's end, which is all the API does.
+  const [when, setWhen] = useState<ChangeTiming>(isUp(from, to) && to.rank > 0 ? "NOW" : "CYCLE_END");
   const [stage, setStage] = useState<Stage>({ kind: "review" });
   const [key] = useState(() => crypto.randomUUID()); // a retry of this change is the same change
 
@@ -96,11 +98,13 @@ export function ChangePlanModal(props: { from: Current; to: Target; onClose: () 
     <Modal title={`Change to ${to.name}`} onClose={props.onClose}>
       {stage.kind === "review" && (
         <>
+{to.rank > 0 && (
           <fieldset className="choice">
             <legend>When</legend>
             <label className="inline"><input type="radio" name="when" checked={when === "NOW"} onChange={() => setWhen("NOW")} /> Now</label>
             <label className="inline"><input type="radio" name="when" checked={when === "CYCLE_END"} onChange={() => setWhen("CYCLE_END")} /> At the end of this period</label>
           </fieldset>
+          )}
           <p aria-live="polite">{consequence(from, to, when)}</p>
           <div className="actions">
             <button onClick={props.onClose}>Keep {from.name}</button>
@@ -129,7 +133,8 @@ export function ChangePlanModal(props: { from: Current; to: Target; onClose: () 
 function ChangeResult(props: { change: Change; from: Current; to: Target; onTakeBack: () => void; onClose: () => void }) {
   const { change, from, to } = props;
   const words =
-    change.state === "APPLIED" ? `You are on ${to.name}.`
+    change.state === "APPLIED" && to.rank === 0 ? `${to.name} applies on ${day(change.effectiveAt ?? from.periodEnd)}; until then you keep ${from.name}, and nothing more is charged.`
+    : change.state === "APPLIED" ? `You are on ${to.name}.`
     : change.state === "SCHEDULED" ? `${to.name} applies on ${day(change.effectiveAt ?? from.periodEnd)}; until then you keep ${from.name}.${takesBack(change) ? "" : " Its payment is set up, so it can no longer be taken back."}`
     : change.state === "AWAITING_PAYMENT" ? `Checkout was closed before paying: you are still on ${from.name}, and nothing was charged.`
     : `The change ${change.state.toLowerCase()}.`;
