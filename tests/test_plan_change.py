@@ -253,6 +253,20 @@ async def test_down_to_free_happens_at_period_end(tiers: OwnApp) -> None:
     assert plan == {"code": "free"}
 
 
+async def test_down_to_free_now_is_refused_and_changes_nothing(tiers: OwnApp) -> None:
+    # given a Pro user
+    user = a_user()
+    sub_id = await subscribed(tiers, user)
+    # when they ask to move to Free now
+    result = await change(tiers, user, "free", when="NOW")
+    # then it is refused, naming the way to end it now, and the subscription is as it was
+    assert result["code"] == "TIMING_NOT_OFFERED"
+    assert "cancelSubscription" in result["message"]
+    assert not (await stored(sub_id)).state.cancel_at_period_end
+    # and the change at the period's end can still be asked for
+    assert (await change(tiers, user, "free"))["state"] == "APPLIED"
+
+
 async def test_refusals(tiers: OwnApp) -> None:
     # a user on Pro
     user = a_user()

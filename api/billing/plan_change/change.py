@@ -125,6 +125,8 @@ async def _down_to_default(
 ) -> PlanChange | Problem:
     """Down to the free plan is the subscription cancelled at its cycle end: it runs out what
     was paid for, and Free follows when it ends (`effective_at`)."""
+    if ask.timing is ChangeTiming.NOW:
+        return problems.FREE_AT_CYCLE_END  # asked for explicitly: refused, never done otherwise
     key = ask.idempotency_key
     claim = _claim(billing, user, subscription, wanted, "", ChangeTiming.CYCLE_END, key)
     won = await _insert(claim, user, key)

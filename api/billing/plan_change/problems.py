@@ -12,6 +12,11 @@ def unknown_plan(code: str, period: str) -> Problem:
 
 
 SAME_PLAN = Problem(FailureCode.SAME_PLAN, "You are already on this plan and period.")
+FREE_AT_CYCLE_END = Problem(
+    FailureCode.TIMING_NOT_OFFERED,
+    "A move to the free plan takes effect at the end of the paid period (CYCLE_END): the"
+    " subscription is cancelled then. To end it now, use cancelSubscription(atPeriodEnd: false).",
+)
 CHANGE_IN_FLIGHT = Problem(
     FailureCode.CHANGE_IN_FLIGHT,
     "Another plan change of yours is in flight (scheduled or being made): cancel it with"
