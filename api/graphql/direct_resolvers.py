@@ -16,9 +16,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
-from graphql import GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema
+import strawberry
+from graphql import GraphQLObjectType, GraphQLResolveInfo
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types.base import StrawberryOptional
+from strawberry.types.base import StrawberryMaybe, StrawberryOptional
 from strawberry.types.field import StrawberryField
 
 from api.graphql.guards import Guard
@@ -30,12 +31,15 @@ Resolve = Callable[..., Any]
 RawInfo = GraphQLResolveInfo[Any]
 
 
-def install(schema: GraphQLSchema, config: StrawberryConfig) -> list[str]:
+def install(schema: strawberry.Schema) -> list[str]:
     """Gives every eligible field its direct resolver; the `Type.field` names it gave one to."""
+    config = schema.config
     if config.default_resolver is not getattr:
         return []  # a field without a resolver reads the source some other way
+    if schema.exception_handlers:
+        return []  # Strawberry's resolver turns a handled exception into the field's answer
     installed = []
-    for type_ in schema.type_map.values():
+    for type_ in schema._schema.type_map.values():
         if not isinstance(type_, GraphQLObjectType) or type_.name.startswith("__"):
             continue
         for name, graphql_field in type_.fields.items():
@@ -62,6 +66,8 @@ def eligible(field: StrawberryField) -> bool:
 
 
 def _is_plain(type_: object) -> bool:
+    if isinstance(type_, StrawberryMaybe):
+        return False  # Strawberry hands the resolver a given value as `Some(value)`
     if isinstance(type_, StrawberryOptional):
         type_ = type_.of_type
     return type_ in PLAIN_SCALARS

@@ -165,7 +165,7 @@ def build_schema(
         ),
     )
     schema.hides_suggestions = production
-    direct_resolvers.install(schema._schema, schema.config)
+    direct_resolvers.install(schema)
     schema.operations = Operations(
         schema._schema,
         _rules(production=production, limits=limits),
