@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import jwt
+from strawberry.types.graphql import OperationType
 
 from api.documents import RefundRequest
 from api.graphql.execution import OperationRequest
@@ -74,15 +76,20 @@ def staff_refund_claim(*, key: str, payment_id: str, at: datetime, **fields: Any
 
 
 def operation(
-    query: str, *, variables: dict[str, Any] | None = None, context: Any = None
+    query: str,
+    *,
+    variables: dict[str, Any] | None = None,
+    context: Any = None,
+    name: str | None = None,
+    allowed: Collection[OperationType] = ALLOWED,
 ) -> OperationRequest:
-    """`query` as a client sends it to `Operations.run`: no operation name or extensions."""
+    """`query` as a client sends it to `Operations.run` (no extensions)."""
     return OperationRequest(
         query,
         variables=variables,
         context=context,
         root=None,
-        operation_name=None,
-        allowed=ALLOWED,
+        operation_name=name,
+        allowed=allowed,
         extensions=None,
     )

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 import strawberry
 from graphql import specified_rules
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types.graphql import OperationType
 
 from api.graphql.execution import Operations
 from api.graphql.field_plans import PlannedExecutor
@@ -106,3 +108,39 @@ async def test_a_literal_skip_is_kept_with_the_document() -> None:
         {"check": {"allowed": True}},
         {"check": {"allowed": True, "reason": "plan"}},
     ] * 2
+
+
+async def test_each_operation_of_a_document_runs_by_its_name_every_time() -> None:
+    # given a document of two named operations
+    run = operations().run
+    query = f'query A {{ check(code: "feature") {{ {BOTH} }} }}'
+    query += f' query B {{ check(code: "limit") {{ {BOTH} }} }}'
+
+    # when each is asked by name, twice, interleaved
+    answers = [await run(operation(query, name=name)) for name in ("A", "B", "A", "B")]
+
+    # then each answers its own operation
+    granted = {"check": {"allowed": True, "reason": "plan"}}
+    counted = {"check": {"used": 3, "limit": 5}}
+    assert [a.data for a in answers] == [granted, counted] * 2
+
+
+async def test_an_operation_that_is_not_named_or_not_allowed_is_refused_every_time() -> None:
+    # given a document of two operations, and a query where only mutations are allowed
+    run = operations().run
+    two = 'query A { check(code: "feature") { __typename } } query B { __typename }'
+    query = "{ __typename }"
+
+    for _ in range(2):  # the second time from what the first worked out
+        # when the document is sent without naming one: graphql-core asks for a name
+        unnamed = await run(operation(two))
+        assert unnamed.data is None
+        assert [e.message for e in unnamed.errors or []] == [
+            "Must provide operation name if query contains multiple operations."
+        ]
+        # when it names an operation it lacks: none can be chosen
+        with pytest.raises(CannotGetOperationTypeError):
+            await run(operation(two, name="C"))
+        # and a query is refused where it is not allowed
+        with pytest.raises(InvalidOperationTypeError):
+            await run(operation(query, allowed=frozenset({OperationType.MUTATION})))

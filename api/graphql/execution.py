@@ -150,6 +150,18 @@ class Operations:
         self.label: Callable[[str, str | None], str] = lru_cache(maxsize=CACHED_DOCUMENTS)(
             self._label
         )
+        # Which operation the request runs, and whether it may: per document and name, too.
+        self.kind: Callable[[str, str | None], OperationType | None] = lru_cache(
+            maxsize=CACHED_DOCUMENTS
+        )(self._kind)
+
+    def _kind(self, query: str, operation_name: str | None) -> OperationType | None:
+        document = self.prepare(query).document
+        assert document is not None  # asked only of a document that parsed and validated
+        try:
+            return get_operation_type(document, operation_name)
+        except RuntimeError:  # no such operation, or several and no name
+            return None
 
     def _label(self, query: str, operation_name: str | None) -> str:
         return operation_label(self.prepare(query), operation_name)
@@ -181,7 +193,11 @@ class Operations:
         prepared = self.prepare(operation.query)
         if prepared.document is None or prepared.errors:
             return self._finished(None, prepared.errors)
-        _check_allowed(prepared.document, operation.operation_name, operation.allowed)
+        _check_allowed(
+            self.kind(operation.query, operation.operation_name),
+            operation.operation_name,
+            operation.allowed,
+        )
         try:
             result = execute(
                 self.schema,
@@ -242,12 +258,10 @@ def outcome_label(errors: list[GraphQLError] | None) -> str:
 
 
 def _check_allowed(
-    document: DocumentNode, operation_name: str | None, allowed: Collection[OperationType]
+    kind: OperationType | None, operation_name: str | None, allowed: Collection[OperationType]
 ) -> None:
-    try:
-        kind = get_operation_type(document, operation_name)
-    except RuntimeError as error:
-        raise CannotGetOperationTypeError(operation_name) from error
+    if kind is None:
+        raise CannotGetOperationTypeError(operation_name)
     if kind not in allowed:
         raise InvalidOperationTypeError(kind)
 

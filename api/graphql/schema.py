@@ -16,7 +16,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from api.graphql import direct_resolvers
+from api.graphql import direct_resolvers, union_members
 from api.graphql.access_log import AccessLogQuery
 from api.graphql.billing_mutations import BillingMutation
 from api.graphql.checkout_config import CheckoutConfigQuery
@@ -166,6 +166,7 @@ def build_schema(
     )
     schema.hides_suggestions = production
     direct_resolvers.install(schema)
+    union_members.install(schema)
     schema.operations = Operations(
         schema._schema,
         _rules(production=production, limits=limits),
