@@ -38,14 +38,22 @@ async def delivered(sandbox: SandboxDriver, event: str, refund_id: str) -> dict[
     return found
 
 
+async def pack_refunded_pending(
+    client: httpx.AsyncClient, sandbox: SandboxDriver
+) -> dict[str, Any]:
+    """The 50-credit pack bought, then refunded in full by staff while Razorpay holds the
+    refund pending: the refund."""
+    payment_id = await bought(client, sandbox, "credits_50")
+    await sandbox.hold_refunds()
+    return await staff_refund(client, payment_id, amount=None)
+
+
 async def test_a_refund_that_fails_gives_the_clawed_back_credits_back_once(
     client: httpx.AsyncClient, services: Services, sandbox: SandboxDriver
 ) -> None:
     # given the 50-credit pack bought, and staff refunding all of it while Razorpay holds the
     # refund pending: the credits are taken back at once
-    payment_id = await bought(client, sandbox, "credits_50")
-    await sandbox.hold_refunds()
-    refund = await staff_refund(client, payment_id, amount=None)
+    refund = await pack_refunded_pending(client, sandbox)
     assert refund["__typename"] == "Refund"
     await sandbox.drain()
     assert await balance(client) == 0
@@ -156,9 +164,7 @@ async def test_reconciliation_gives_back_the_credits_of_a_refund_failed_unseen(
 ) -> None:
     # given the pack refunded by staff (pending at Razorpay), then failed while every webhook
     # was lost
-    payment_id = await bought(client, sandbox, "credits_50")
-    await sandbox.hold_refunds()
-    refund = await staff_refund(client, payment_id, amount=None)
+    refund = await pack_refunded_pending(client, sandbox)
     await sandbox.drain()
     await sandbox.drop()
     await sandbox.end_refund(refund["id"], fail=True)

@@ -3,6 +3,8 @@ and frees its payment; while Razorpay is unavailable it stays open to the same d
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 
@@ -32,15 +34,24 @@ async def owners_requests(client: httpx.AsyncClient) -> list[dict[str, object]]:
     return found
 
 
+async def asked_then_refunded_elsewhere(
+    client: httpx.AsyncClient, sandbox: SandboxDriver, *, amount: int
+) -> tuple[str, dict[str, Any]]:
+    """A user's paid payment and their open request for it; then `amount` paise of it refunded
+    in Razorpay's Dashboard, its webhooks held (the service still counts it refundable)."""
+    payment_id = await paid_payment(client, sandbox)
+    asked = await ask(client, payment_id=payment_id)
+    await sandbox.hold()
+    await sandbox.dashboard_refund(payment_id, amount=amount)
+    return payment_id, asked
+
+
 async def test_an_approval_refused_for_good_fails_the_request_and_frees_the_payment(
     client: httpx.AsyncClient, sandbox: SandboxDriver
 ) -> None:
     # given a request, and ₹60 of its ₹100 payment refunded in Razorpay's Dashboard meanwhile
     # (its webhooks held, so the service still counts ₹100 refundable)
-    payment_id = await paid_payment(client, sandbox)
-    asked = await ask(client, payment_id=payment_id)
-    await sandbox.hold()
-    await sandbox.dashboard_refund(payment_id, amount=6000)
+    payment_id, asked = await asked_then_refunded_elsewhere(client, sandbox, amount=6000)
 
     # when support approves whatever remains (₹100 as the service saw it)
     refused = await decide(client, request_id=asked["id"])
@@ -84,10 +95,7 @@ async def test_a_payment_refunded_in_full_meanwhile_fails_the_request_and_allows
     client: httpx.AsyncClient, sandbox: SandboxDriver
 ) -> None:
     # given a request whose payment was then refunded in full in Razorpay's Dashboard
-    payment_id = await paid_payment(client, sandbox)
-    asked = await ask(client, payment_id=payment_id)
-    await sandbox.hold()
-    await sandbox.dashboard_refund(payment_id, amount=10000)
+    payment_id, asked = await asked_then_refunded_elsewhere(client, sandbox, amount=10000)
 
     # when support approves it
     refused = await decide(client, request_id=asked["id"])
