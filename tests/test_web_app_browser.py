@@ -238,6 +238,13 @@ async def open_request(staff: Page, email: str, reason: str) -> Locator:
     return row
 
 
+async def in_queue(staff: Page, status: str, reason: str) -> Locator:
+    """The staff queue filtered to `status`, and in it the request asked for `reason`."""
+    queue = staff.get_by_role("region", name="Refund requests")
+    await queue.get_by_label("Status").select_option(status)
+    return queue.get_by_role("listitem").filter(has_text=reason)
+
+
 async def seen_again(page: Page) -> Locator:
     await page.reload()
     return payment_row(page)
@@ -298,11 +305,8 @@ async def test_support_rejects_a_refund_request_with_a_note_the_user_reads(
         await expect(dialog(staff)).to_have_count(0)
 
         # then the rejected filter shows it with the note
-        queue = staff.get_by_role("region", name="Refund requests")
-        await queue.get_by_label("Status").select_option("REJECTED")
-        await expect(queue.get_by_role("listitem").filter(has_text=reason)).to_contain_text(
-            "Refunds are for the first 7 days."
-        )
+        listed = await in_queue(staff, "REJECTED", reason)
+        await expect(listed).to_contain_text("Refunds are for the first 7 days.")
 
     # and the user reads the note, and may ask again
     row = await seen_again(page)
@@ -336,11 +340,9 @@ async def test_an_approval_razorpay_refuses_fails_the_request_for_staff_and_the_
             "That is more than is left to refund of this payment."
         )
         await staff.reload()
-        queue = staff.get_by_role("region", name="Refund requests")
-        await queue.get_by_label("Status").select_option("FAILED")
-        await expect(queue.get_by_role("listitem").filter(has_text=reason)).to_contain_text(
-            "Razorpay refused the refund (REFUND_EXCEEDS_CAPTURED)"
-        )
+        listed = await in_queue(staff, "FAILED", reason)
+        refused = "Razorpay refused the refund (REFUND_EXCEEDS_CAPTURED)"
+        await expect(listed).to_contain_text(refused)
 
     # and the user reads why no refund was made
     row = await seen_again(page)
