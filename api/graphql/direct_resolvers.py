@@ -19,12 +19,14 @@ from typing import Any, cast
 import strawberry
 from graphql import GraphQLObjectType, GraphQLResolveInfo
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.base import StrawberryMaybe, StrawberryOptional
 from strawberry.types.field import StrawberryField
 
 from api.graphql.guards import Guard
 
-DEFINITION = "strawberry-definition"  # where Strawberry keeps a GraphQL field's own field
+# Where Strawberry keeps, on a GraphQL type or field, its own definition of it.
+DEFINITION = GraphQLCoreConverter.DEFINITION_BACKREF
 PLAIN_SCALARS: frozenset[object] = frozenset({str, int, float, bool})
 
 Resolve = Callable[..., Any]

@@ -27,6 +27,7 @@ from graphql import (
 )
 from graphql.execution.collect_fields import DeferUsage, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue
+from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
 from api.authz.caller import Verdict
@@ -35,7 +36,8 @@ from api.graphql.errors import rate_limited
 from api.graphql.field_plans import PlannedExecutor
 from api.graphql.guards import Guard, denial
 
-DEFINITION = "strawberry-definition"  # where Strawberry keeps a GraphQL field's own field
+# Where Strawberry keeps, on a GraphQL type or field, its own definition of it.
+DEFINITION = GraphQLCoreConverter.DEFINITION_BACKREF
 
 
 class RootField(NamedTuple):

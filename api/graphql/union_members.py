@@ -13,10 +13,12 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLResolveInfo, GraphQLUnionType
+from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.cast import get_strawberry_type_cast
 
-DEFINITION = "strawberry-definition"
+# Where Strawberry keeps, on a GraphQL type or field, its own definition of it.
+DEFINITION = GraphQLCoreConverter.DEFINITION_BACKREF
 
 
 def install(schema: strawberry.Schema) -> list[str]:
