@@ -79,10 +79,9 @@ def direct(field: StrawberryField, config: StrawberryConfig) -> Resolve:
     """The resolver graphql-core calls for `field`: Strawberry's `Info` (when the guard or the
     resolver needs it), the arguments under their Python names, the guard, then the field."""
     guards = [e for e in field.extensions if isinstance(e, Guard)]
-    if field.base_resolver is None and not guards:
-        name = field.python_name  # a plain field: Strawberry would `getattr` it too
-        return lambda source, _raw: getattr(source, name)
     own = _own(field)
+    if field.base_resolver is None and not guards:
+        return own  # a plain field: the attribute, with nothing to build or check first
     python_names = {
         config.name_converter.from_argument(argument): argument.python_name
         for argument in field.arguments
